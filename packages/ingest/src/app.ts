@@ -1,0 +1,58 @@
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { insertSpanRows, type Store } from '@fulcrum/store';
+import { redact as defaultRedact } from '@fulcrum/sdk/redact';
+import { BatchWriter } from './writer.js';
+import { otlpHttpPlugin } from './plugins/otlp-http.js';
+import { tracesRoute } from './routes/traces.js';
+import { healthRoute } from './routes/health.js';
+import type { NormaliseContext } from './normalise/span.js';
+
+export interface AppOptions {
+  /** The store rows are written to. The caller opens it and closes it after the app. */
+  store: Store;
+  /** Fastify logger option (pino). @default false */
+  logger?: FastifyServerOptions['logger'];
+  /** Largest OTLP body after decompression, in bytes. @default 67108864 (64 MiB) */
+  bodyLimit?: number;
+  /** Flush a batch at this many rows. @default 20000 */
+  batchMaxRows?: number;
+  /** Flush a batch after this many milliseconds. @default 25 */
+  batchMaxDelayMs?: number;
+  /** Project rows are stored under when the request carries no key. @default 'default' */
+  defaultProject?: string;
+  /** Redacts secrets in stored strings; false turns redaction off. @default the SDK's redactor */
+  redact?: ((s: string) => string) | false;
+  /** Seconds clients are told to wait after a 503. @default 5 */
+  retryAfterSeconds?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    spanWriter: BatchWriter;
+    retryAfterSeconds: number;
+    normaliseContext(req: FastifyRequest): NormaliseContext;
+  }
+}
+
+/** Builds the ingest app. It never listens: server.ts does, and tests use inject() or port 0. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
+  const store = options.store;
+  const writer = new BatchWriter({
+    insert: (rows) => insertSpanRows(store.client, rows),
+    maxRows: options.batchMaxRows,
+    maxDelayMs: options.batchMaxDelayMs,
+  });
+  const redact = options.redact === false ? undefined : (options.redact ?? defaultRedact);
+  const defaultProject = options.defaultProject ?? 'default';
+  app.decorate('store', store);
+  app.decorate('spanWriter', writer);
+  app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
+  app.decorate('normaliseContext', (_req: FastifyRequest): NormaliseContext => ({ project: defaultProject, redact }));
+  app.addHook('onClose', async () => writer.flush());
+  await app.register(otlpHttpPlugin, { bodyLimit: options.bodyLimit });
+  await app.register(tracesRoute);
+  await app.register(healthRoute);
+  return app;
+}

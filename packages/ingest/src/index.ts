@@ -1,0 +1,18 @@
+export { buildApp } from './app.js';
+export type { AppOptions } from './app.js';
+export { BatchWriter } from './writer.js';
+export type { BatchWriterOptions, WriteResult } from './writer.js';
+export { ERRORS, IngestError } from './errors.js';
+export type { ErrorName } from './errors.js';
+export { normaliseSpan } from './normalise/span.js';
+export type { NormaliseContext } from './normalise/span.js';
+export { normaliseTraces } from './normalise/traces.js';
+export type { NormalisedBatch } from './normalise/traces.js';
+export { decodeTracesProtobuf } from './otlp/protobuf-traces.js';
+export { decodeTracesJson } from './otlp/json-traces.js';
+export { ProtobufReader, ProtobufDecodeError } from './otlp/protobuf-reader.js';
+export { OtlpJsonError } from './otlp/json-common.js';
+export type { Attributes, DecodedResourceSpans, DecodedScopeSpans, DecodedSpan, DecodedEvent, DecodedLink, DecodedScope } from './otlp/model.js';
+export { encodeStatus, encodeExportResponse } from './otlp/responses.js';
+export { startServer } from './server.js';
+export type { ServerOptions, RunningServer } from './server.js';

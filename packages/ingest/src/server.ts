@@ -1,0 +1,44 @@
+import { openStore, type StoreOptions } from '@fulcrum/store';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from './app.js';
+
+export interface ServerOptions extends Omit<AppOptions, 'store'> {
+  /** Where to store data. @default embedded store in './.fulcrum/data' */
+  store?: StoreOptions;
+  /** Port to listen on; 0 picks a free one. @default 4318 */
+  port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** Base URL, e.g. http://127.0.0.1:4318 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store, builds the app and listens. Closing flushes pending rows, then closes the store. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const store = await openStore(options.store);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ ...options, store });
+    await app.listen({ port: options.port ?? 4318, host: options.host ?? '127.0.0.1' });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  store.advertise(url);
+  return {
+    app,
+    url,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

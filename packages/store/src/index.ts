@@ -1,0 +1,13 @@
+export { openStore, DEFAULT_DATA_DIR } from './store.js';
+export type { Store, StoreOptions } from './store.js';
+export { migrate, appliedMigrationIds, MIGRATIONS_TABLE } from './migrate.js';
+export type { MigrateOptions } from './migrate.js';
+export { MIGRATIONS } from './migrations/index.js';
+export type { Migration, MigrationContext } from './migrations/migration.js';
+export { SPANS_TABLE, SPAN_COLUMNS, spansTableDdl } from './tables/spans.js';
+export { emptySpanRow } from './tables/span-row.js';
+export type { SpanRow, SpanType } from './tables/span-row.js';
+export { encodeSpanRow, nanosToDateTime64 } from './tables/encode.js';
+export { insertSpanRows } from './tables/insert.js';
+export { lockDataDir, readDataDirHolder, DataDirLockedError } from './lock.js';
+export type { DataDirHolder } from './lock.js';
