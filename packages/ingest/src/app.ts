@@ -31,6 +31,8 @@ declare module 'fastify' {
     store: Store;
     spanWriter: BatchWriter;
     retryAfterSeconds: number;
+    /** The project a request acts on. Authentication replaces the default with the key's project. */
+    projectOf(req: FastifyRequest): string;
     normaliseContext(req: FastifyRequest): NormaliseContext;
   }
 }
@@ -49,7 +51,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('spanWriter', writer);
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
-  app.decorate('normaliseContext', (_req: FastifyRequest): NormaliseContext => ({ project: defaultProject, redact }));
+  app.decorate('projectOf', (_req: FastifyRequest) => defaultProject);
+  app.decorate('normaliseContext', (req: FastifyRequest): NormaliseContext => ({ project: app.projectOf(req), redact }));
   app.addHook('onClose', async () => writer.flush());
   await app.register(otlpHttpPlugin, { bodyLimit: options.bodyLimit });
   await app.register(tracesRoute);

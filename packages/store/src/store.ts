@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { lockDataDir } from './lock.js';
 import { migrate } from './migrate.js';
@@ -54,6 +54,8 @@ function openServer(options: StoreOptions): Store {
     password: options.password ?? '',
     database: options.database ?? 'default',
     request_timeout: 30_000,
+    // Failures surface as errors we report ourselves; the client's own log would print them twice.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   url.password = '';
   return wrap(client, 'server', url.toString(), () => undefined, () => undefined);
@@ -63,7 +65,7 @@ function openEmbedded(options: StoreOptions): Store {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const lock = lockDataDir(dataDir);
   try {
-    const client = createClient({ connection: createChdbConnection({ path: dataDir }) } as Parameters<typeof createClient>[0]);
+    const client = createClient({ connection: createChdbConnection({ path: dataDir }), log: { level: ClickHouseLogLevel.OFF } } as Parameters<typeof createClient>[0]);
     return wrap(client, 'embedded', dataDir, (u) => lock.update(u), () => lock.release());
   } catch (err) {
     lock.release();

@@ -143,7 +143,7 @@ function fillCost(row: SpanRow, a: Attributes): void {
     outputTokens: row.OutputTokens,
     cacheReadTokens: row.CacheReadTokens,
     cacheWriteTokens: row.CacheWriteTokens,
-    inputIncludesCacheRead: provider !== 'anthropic',
+    inputIncludesCacheRead: provider ? provider !== 'anthropic' : undefined,
   });
   row.CostUsd = priced.costUsd;
   row.Priced = priced.priced;

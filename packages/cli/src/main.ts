@@ -1,0 +1,31 @@
+import { UsageError } from './errors.js';
+import { serveCommand } from './commands/serve.js';
+
+export const MAIN_HELP = `Usage: fulcrum <command> [options]
+
+Measures the leverage of human-agent coding sessions from OpenTelemetry.
+
+Commands:
+  serve        start the OTLP/HTTP receiver and HTTP API
+
+Run "fulcrum <command> --help" for a command's options.
+`;
+
+type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<number | void>;
+
+/** Every command, by name. Commands added by other modules register here. */
+export const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+};
+
+/** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */
+export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}" (run "fulcrum --help")`);
+  return (await command(rest, env)) ?? 0;
+}
