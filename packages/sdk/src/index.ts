@@ -1,0 +1,11 @@
+export { GEN_AI, GEN_AI_OPERATION, MCP, GENERAL, FULCRUM, SPAN_TYPES } from './conventions.js';
+export type { SpanType } from './conventions.js';
+export { createRedactor, redact, MIN_SECRET_LENGTH } from './redact.js';
+export type { CustomPattern, Redactor, RedactorOptions } from './redact.js';
+export { DEFAULT_PRICES, createPriceTable, findPrice, normaliseModelName, priceModelCall } from './prices.js';
+export type { ModelCallCost, ModelCallUsage, ModelPrice, PriceTable } from './prices.js';
+export { commandString, describeToolCall } from './tools.js';
+export type { ToolCallDescription, ToolKind } from './tools.js';
+export { argsHash, canonicalArgs, stableStringify, truncate, TRUNCATED_MARKER } from './canonical.js';
+export { countLines, isCodexPatch, lineDelta, patchStats } from './diff.js';
+export type { LineDelta, PatchStats } from './diff.js';

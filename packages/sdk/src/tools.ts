@@ -1,0 +1,164 @@
+/**
+ * What a tool call does, from its name and arguments, across harnesses:
+ * Claude Code, Codex, Gemini CLI and generic lower-case names.
+ */
+import { countLines, isCodexPatch, lineDelta, patchStats } from './diff.js';
+
+export { argsHash, canonicalArgs, stableStringify, truncate } from './canonical.js';
+export { countLines, lineDelta, patchStats } from './diff.js';
+
+export type ToolKind = 'read' | 'write' | 'edit' | 'search' | 'shell' | 'other';
+
+export interface ToolCallDescription {
+  kind: ToolKind;
+  filePath?: string;
+  /** All paths when the tool touches several files. */
+  filePaths?: string[];
+  /** First line read, 1-based; 0 = from the start. */
+  readOffset?: number;
+  /** Lines read; 0 = to the end. */
+  readLimit?: number;
+  command?: string;
+  searchPattern?: string;
+  linesAdded?: number;
+  linesRemoved?: number;
+}
+
+type Args = Record<string, unknown>;
+type Describer = (args: Args, raw: unknown) => ToolCallDescription;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+};
+const pathOf = (a: Args): string | undefined =>
+  str(a.file_path) ?? str(a.absolute_path) ?? str(a.filePath) ?? str(a.notebook_path) ?? str(a.path) ?? str(a.file);
+
+function withPaths(d: ToolCallDescription, paths: string[]): ToolCallDescription {
+  if (paths.length > 0) d.filePath = paths[0];
+  if (paths.length > 1) d.filePaths = paths;
+  return d;
+}
+
+/** Claude Code Read and generic read: offset is already 1-based. */
+const read =
+  (zeroBased: boolean): Describer =>
+  (a) => {
+    const offset = num(a.offset);
+    return {
+      kind: 'read',
+      filePath: pathOf(a),
+      readOffset: offset === undefined ? 0 : zeroBased ? offset + 1 : offset,
+      readLimit: num(a.limit) ?? 0,
+    };
+  };
+
+const readMany: Describer = (a) => {
+  const paths = Array.isArray(a.paths) ? a.paths.filter((p): p is string => typeof p === 'string') : [];
+  return withPaths({ kind: 'read', readOffset: 0, readLimit: 0 }, paths);
+};
+
+const write: Describer = (a) => ({
+  kind: 'write',
+  filePath: pathOf(a),
+  linesAdded: countLines(str(a.content) ?? str(a.contents) ?? str(a.text) ?? ''),
+  linesRemoved: 0,
+});
+
+function patchDescription(patch: string): ToolCallDescription {
+  const s = patchStats(patch);
+  const kind = s.onlyAdds ? 'write' : 'edit';
+  return withPaths({ kind, linesAdded: s.linesAdded, linesRemoved: s.linesRemoved }, s.files);
+}
+
+const edit: Describer = (a) => {
+  const patch = str(a.patch) ?? str(a.diff) ?? str(a.input);
+  if (patch !== undefined && a.old_string === undefined) {
+    const d = patchDescription(patch);
+    return { ...d, kind: 'edit', filePath: pathOf(a) ?? d.filePath };
+  }
+  const edits = Array.isArray(a.edits) ? (a.edits as Args[]) : [a];
+  let linesAdded = 0;
+  let linesRemoved = 0;
+  for (const e of edits) {
+    const oldText = str(e?.old_string) ?? str(e?.oldString) ?? '';
+    const newText = str(e?.new_string) ?? str(e?.newString) ?? str(e?.new_source) ?? '';
+    const d = lineDelta(oldText, newText);
+    linesAdded += d.linesAdded;
+    linesRemoved += d.linesRemoved;
+  }
+  return { kind: 'edit', filePath: pathOf(a), linesAdded, linesRemoved };
+};
+
+const applyPatch: Describer = (a, raw) => {
+  const patch = typeof raw === 'string' ? raw : (str(a.input) ?? str(a.patch) ?? '');
+  return patchDescription(patch);
+};
+
+const search: Describer = (a) => ({
+  kind: 'search',
+  filePath: pathOf(a) ?? str(a.dir_path) ?? str(a.directory),
+  searchPattern: str(a.pattern) ?? str(a.query) ?? str(a.regex) ?? str(a.glob),
+});
+
+const list: Describer = (a) => ({ kind: 'search', filePath: pathOf(a) ?? str(a.dir_path) ?? str(a.directory) });
+
+const SHELL_C = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z|da)?sh$/;
+
+/** A shell command as one string: `["bash","-lc","ls"]` → `ls`, `["git","log"]` → `git log`. */
+export function commandString(cmd: unknown): string | undefined {
+  if (typeof cmd === 'string') return cmd;
+  if (!Array.isArray(cmd) || !cmd.every((c) => typeof c === 'string')) return undefined;
+  const parts = cmd as string[];
+  if (parts.length === 3 && SHELL_C.test(parts[0]) && /^-l?c$/.test(parts[1])) return parts[2];
+  return parts.map((p) => (/[\s"'$`\\]/.test(p) || p === '' ? JSON.stringify(p) : p)).join(' ');
+}
+
+const shell: Describer = (a) => {
+  const cmd = a.command ?? a.cmd ?? a.commands;
+  if (Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string') return patchDescription(cmd[1]);
+  const command = commandString(cmd);
+  if (command !== undefined && isCodexPatch(command.replace(/^apply_patch\s+<<\s*'?EOF'?\n/, ''))) {
+    return { ...patchDescription(command), command };
+  }
+  return { kind: 'shell', command };
+};
+
+const DESCRIBERS: Record<string, Describer> = {
+  read: read(false),
+  notebookread: read(false),
+  read_file: read(true),
+  read_many_files: readMany,
+  write: write,
+  write_file: write,
+  create_file: write,
+  edit: edit,
+  multiedit: edit,
+  notebookedit: edit,
+  replace: edit,
+  str_replace: edit,
+  edit_file: edit,
+  apply_patch: applyPatch,
+  glob: search,
+  grep: search,
+  grep_search: search,
+  search_file_content: search,
+  ls: list,
+  list_directory: list,
+  bash: shell,
+  shell: shell,
+  exec_command: shell,
+  run_shell_command: shell,
+  local_shell: shell,
+};
+
+/** Describes a tool call; unknown tools (MCP tools, Task, WebFetch...) are kind 'other'. */
+export function describeToolCall(name: string, args: unknown): ToolCallDescription {
+  const describer = DESCRIBERS[String(name).toLowerCase()];
+  if (!describer) return { kind: 'other' };
+  const obj = args !== null && typeof args === 'object' ? (args as Args) : {};
+  const d = describer(obj, args);
+  for (const k of Object.keys(d) as Array<keyof ToolCallDescription>) if (d[k] === undefined) delete d[k];
+  return d;
+}
