@@ -17,7 +17,8 @@ export const STORE_HELP = `  --data-dir <dir>        embedded store directory (d
 
 /** Store options from flags, falling back to the environment. */
 export function storeOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): StoreOptions {
-  const url = (values['clickhouse-url'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_URL;
+  // An empty variable means unset, as in most shells' `FOO= cmd`.
+  const url = (values['clickhouse-url'] as string | undefined) ?? (env.FULCRUM_CLICKHOUSE_URL || undefined);
   if (url !== undefined) {
     try {
       const u = new URL(url);
@@ -28,7 +29,7 @@ export function storeOptions(values: Record<string, unknown>, env: NodeJS.Proces
   }
   return {
     url,
-    dataDir: (values['data-dir'] as string | undefined) ?? env.FULCRUM_DATA_DIR,
+    dataDir: (values['data-dir'] as string | undefined) ?? (env.FULCRUM_DATA_DIR || undefined),
     username: (values['clickhouse-user'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_USER,
     password: (values['clickhouse-password'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_PASSWORD,
     database: (values['clickhouse-database'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_DATABASE,

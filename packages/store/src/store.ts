@@ -34,6 +34,9 @@ export interface Store {
 
 export const DEFAULT_DATA_DIR = './.fulcrum/data';
 
+/** chDB prints 64-bit integers in JSON as numbers and a server quotes them; pin one so query code is the same on both. */
+const SAME_JSON_NUMBERS = { output_format_json_quote_64bit_integers: 0 } as const;
+
 /** Opens the store (embedded chDB by default, a ClickHouse server when `url` is set) and migrates it. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const store = options.url ? openServer(options) : openEmbedded(options);
@@ -56,6 +59,7 @@ function openServer(options: StoreOptions): Store {
     request_timeout: 30_000,
     // Failures surface as errors we report ourselves; the client's own log would print them twice.
     log: { level: ClickHouseLogLevel.OFF },
+    clickhouse_settings: SAME_JSON_NUMBERS,
   });
   url.password = '';
   return wrap(client, 'server', url.toString(), () => undefined, () => undefined);
@@ -65,7 +69,7 @@ function openEmbedded(options: StoreOptions): Store {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const lock = lockDataDir(dataDir);
   try {
-    const client = createClient({ connection: createChdbConnection({ path: dataDir }), log: { level: ClickHouseLogLevel.OFF } } as Parameters<typeof createClient>[0]);
+    const client = createClient({ connection: createChdbConnection({ path: dataDir }), log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: SAME_JSON_NUMBERS } as Parameters<typeof createClient>[0]);
     return wrap(client, 'embedded', dataDir, (u) => lock.update(u), () => lock.release());
   } catch (err) {
     lock.release();
