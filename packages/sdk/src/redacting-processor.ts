@@ -1,0 +1,60 @@
+/**
+ * Redacts every string attribute (span and event attributes) of an ended span
+ * before handing it to the wrapped processor, which exports it.
+ */
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { redact, type Redactor } from './redact.js';
+
+export interface RedactingSpanProcessorOptions {
+  /** Redactor applied to each string value. Default: redact (built-in patterns). */
+  redactor?: Redactor;
+}
+
+type MutableAttributes = Record<string, unknown>;
+
+function redactAttributes(attributes: MutableAttributes | undefined, redactor: Redactor): void {
+  if (!attributes) return;
+  for (const key in attributes) {
+    const v = attributes[key];
+    if (typeof v === 'string') {
+      const r = redactor(v);
+      if (r !== v) attributes[key] = r;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (typeof v[i] === 'string') v[i] = redactor(v[i]);
+    }
+  }
+}
+
+export class RedactingSpanProcessor implements SpanProcessor {
+  private readonly redactor: Redactor;
+
+  /** @param inner the processor that exports (e.g. a BatchSpanProcessor). */
+  constructor(
+    private readonly inner: SpanProcessor,
+    options: RedactingSpanProcessorOptions = {},
+  ) {
+    this.redactor = options.redactor ?? redact;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.inner.onStart(span, parentContext);
+  }
+
+  /** sdk-trace-base 2.2 has no onEnding hook; the span has ended, so its attributes are rewritten in place. */
+  onEnd(span: ReadableSpan): void {
+    redactAttributes(span.attributes as MutableAttributes, this.redactor);
+    for (const event of span.events) redactAttributes(event.attributes as MutableAttributes | undefined, this.redactor);
+    const status = span.status as { message?: string };
+    if (status.message) status.message = this.redactor(status.message);
+    this.inner.onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}

@@ -1,0 +1,42 @@
+/** Settings the wrappers read; startTracing sets them, tests may too. */
+import { trace, type Tracer } from '@opentelemetry/api';
+import { DEFAULT_PRICES, type PriceTable } from './prices.js';
+import { redact, type Redactor } from './redact.js';
+
+export const TRACER_NAME = '@fulcrum/sdk';
+export const TRACER_VERSION = '0.1.0';
+
+export interface WrapperSettings {
+  /** Tracer the wrappers use. Default: the global tracer provider's `@fulcrum/sdk` tracer. */
+  tracer?: Tracer;
+  /** Prices for fulcrum.cost.usd. Default: DEFAULT_PRICES. */
+  priceTable: PriceTable;
+  /** Redacts tool arguments and commands before they become attributes. Default: redact. */
+  redactor: Redactor;
+  /** Maximum length of fulcrum.tool.args. Default: 1024. */
+  maxArgsLength: number;
+}
+
+const defaults = (): WrapperSettings => ({ priceTable: DEFAULT_PRICES, redactor: redact, maxArgsLength: 1024 });
+
+let settings: WrapperSettings = defaults();
+
+export function getSettings(): WrapperSettings {
+  return settings;
+}
+
+/** Changes wrapper settings; returns the previous ones. */
+export function configureWrappers(patch: Partial<WrapperSettings>): WrapperSettings {
+  const previous = settings;
+  settings = { ...settings, ...patch };
+  return previous;
+}
+
+/** Back to the defaults (used by shutdown). */
+export function resetWrappers(): void {
+  settings = defaults();
+}
+
+export function getTracer(): Tracer {
+  return settings.tracer ?? trace.getTracer(TRACER_NAME, TRACER_VERSION);
+}
