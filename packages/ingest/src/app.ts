@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { insertSpanRows, type Store } from '@fulcrum/store';
+import { writeSpanRows, type Store } from '@fulcrum/store';
 import { redact as defaultRedact } from '@fulcrum/sdk/redact';
 import { BatchWriter } from './writer.js';
 import { otlpHttpPlugin } from './plugins/otlp-http.js';
@@ -42,7 +42,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
   const store = options.store;
   const writer = new BatchWriter({
-    insert: (rows) => insertSpanRows(store.client, rows),
+    insert: (rows) => writeSpanRows(store, rows),
     maxRows: options.batchMaxRows,
     maxDelayMs: options.batchMaxDelayMs,
   });

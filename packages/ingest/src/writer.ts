@@ -10,6 +10,8 @@ export interface BatchWriterOptions {
   maxRows?: number;
   /** Flush rows that waited this long. @default 25 */
   maxDelayMs?: number;
+  /** INSERTs in flight at once; two keep the engine busy while the next batch is encoded. @default 2 */
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -27,14 +29,15 @@ export class BatchWriter {
   readonly #maxRows: number;
   readonly #maxDelayMs: number;
   #pending: Pending = { rows: [], waiters: [] };
+  readonly #maxInFlight: number;
   #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> = Promise.resolve();
-  #flushing = false;
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: BatchWriterOptions) {
     this.#insert = options.insert;
     this.#maxRows = options.maxRows ?? 20_000;
     this.#maxDelayMs = options.maxDelayMs ?? 25;
+    this.#maxInFlight = options.maxInFlight ?? 2;
   }
 
   /** Rows waiting for a flush. */
@@ -47,34 +50,36 @@ export class BatchWriter {
     return new Promise((resolve) => {
       for (const r of rows) this.#pending.rows.push(r);
       this.#pending.waiters.push(resolve);
-      if (this.#pending.rows.length >= this.#maxRows && !this.#flushing) this.#flushNow();
+      if (this.#pending.rows.length >= this.#maxRows) this.#flushNow();
       else this.#timer ??= setTimeout(() => this.#flushNow(), this.#maxDelayMs);
     });
   }
 
   /** Writes everything queued; resolves when the store has it (or refused it). */
   async flush(): Promise<void> {
-    while (this.#pending.rows.length > 0 || this.#flushing) {
-      if (!this.#flushing) this.#flushNow();
-      await this.#inFlight;
+    while (this.#pending.rows.length > 0 || this.#inFlight.size > 0) {
+      this.#flushNow();
+      await Promise.race(this.#inFlight);
     }
   }
 
   #flushNow(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#flushing || this.#pending.rows.length === 0) return;
+    if (this.#inFlight.size >= this.#maxInFlight || this.#pending.rows.length === 0) return;
     const batch = this.#pending;
     this.#pending = { rows: [], waiters: [] };
-    this.#flushing = true;
-    this.#inFlight = this.#insert(batch.rows).then(
-      () => settle(batch, { status: 'success' }),
-      (error: Error) => settle(batch, { status: 'retryable', error }),
-    ).finally(() => {
-      this.#flushing = false;
-      if (this.#pending.rows.length >= this.#maxRows) this.#flushNow();
-      else if (this.#pending.rows.length > 0) this.#timer ??= setTimeout(() => this.#flushNow(), this.#maxDelayMs);
-    });
+    const done: Promise<void> = this.#insert(batch.rows)
+      .then(
+        () => settle(batch, { status: 'success' }),
+        (error: Error) => settle(batch, { status: 'retryable', error }),
+      )
+      .finally(() => {
+        this.#inFlight.delete(done);
+        // Rows that arrived during the insert go out at once: the wait was the batching.
+        if (this.#pending.rows.length > 0) this.#flushNow();
+      });
+    this.#inFlight.add(done);
   }
 }
 

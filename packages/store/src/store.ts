@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { lockDataDir } from './lock.js';
@@ -26,6 +27,11 @@ export interface Store {
   readonly kind: 'embedded' | 'server';
   /** Where the data lives: a directory or a URL (without credentials). */
   readonly location: string;
+  /**
+   * Inserts rows already encoded in `format` (one per line). Embedded, the bytes go to
+   * chDB's parser zero-copy; on a server they are streamed as the INSERT body.
+   */
+  insertEncoded(table: string, columns: readonly string[], format: 'JSONCompactEachRow' | 'JSONEachRow', body: string): Promise<void>;
   /** Records the API URL of the process holding an embedded store, so CLIs can find it. */
   advertise(url: string): void;
   ping(): Promise<boolean>;
@@ -62,28 +68,53 @@ function openServer(options: StoreOptions): Store {
     clickhouse_settings: SAME_JSON_NUMBERS,
   });
   url.password = '';
-  return wrap(client, 'server', url.toString(), () => undefined, () => undefined);
+  const insertEncoded: Store['insertEncoded'] = async (table, columns, format, body) => {
+    const r = await client.exec({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FORMAT ${format}`, values: Readable.from([body]) });
+    r.stream.resume();
+  };
+  return wrap(client, 'server', url.toString(), insertEncoded, () => undefined, () => undefined);
 }
 
 function openEmbedded(options: StoreOptions): Store {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const lock = lockDataDir(dataDir);
   try {
-    const client = createClient({ connection: createChdbConnection({ path: dataDir }), log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: SAME_JSON_NUMBERS } as Parameters<typeof createClient>[0]);
-    return wrap(client, 'embedded', dataDir, (u) => lock.update(u), () => lock.release());
+    const connection = createChdbConnection({ path: dataDir });
+    const client = createClient({ connection, log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: SAME_JSON_NUMBERS } as Parameters<typeof createClient>[0]);
+    const insertEncoded: Store['insertEncoded'] = async (table, columns, format, body) => {
+      if (body.length === 0) return;
+      await connection.chdb.rawInsert({ table, columns, format, values: Buffer.from(body) });
+    };
+    return wrap(client, 'embedded', dataDir, insertEncoded, (u) => lock.update(u), () => lock.release());
   } catch (err) {
     lock.release();
     throw err;
   }
 }
 
-function wrap(client: ClickHouseClient, kind: Store['kind'], location: string, advertise: (u: string) => void, release: () => void): Store {
+/** Column names come from our own table definitions; quoting keeps dotted Nested names valid. */
+function quoteIdent(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+function wrap(
+  client: ClickHouseClient,
+  kind: Store['kind'],
+  location: string,
+  insertEncoded: Store['insertEncoded'],
+  advertise: (u: string) => void,
+  release: () => void,
+): Store {
   let closed = false;
   return {
     client,
     kind,
     location,
     advertise,
+    insertEncoded(table, columns, format, body) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return insertEncoded(table, columns, format, body);
+    },
     async ping() {
       if (closed) return false;
       const r = await client.ping();
