@@ -1,0 +1,11 @@
+export { scopeWhere, toChTime } from './scope.js';
+export type { QueryScope, BoundSql } from './scope.js';
+export { selectRows } from './sql.js';
+export type { Client } from './sql.js';
+export { TOOL_KINDS, SCAN_COMMANDS, TOOL_KIND_SQL, toolKindParams } from './tool-kinds.js';
+export { inputPriceParams, inputPriceSql } from './prices.js';
+export { WASTE_DEFAULTS, WASTE_KINDS } from './waste/options.js';
+export type { Finding, WasteKind, WasteOptions } from './waste/options.js';
+export { wastedSpansSql } from './waste/pipeline.js';
+export { findWaste, findingsSql, toFinding } from './waste/findings.js';
+export type { FindingRow } from './waste/findings.js';

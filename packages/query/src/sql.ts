@@ -1,0 +1,15 @@
+import type { Store } from '@fulcrum/store';
+
+export type Client = Store['client'];
+
+/** Runs one SELECT with bound parameters and returns its rows. */
+export async function selectRows<T>(client: Client, query: string, params: Record<string, unknown>): Promise<T[]> {
+  const rs = await client.query({
+    query,
+    query_params: params,
+    format: 'JSONEachRow',
+    // 64-bit integers as numbers: counts and token sums stay far below 2^53.
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  return rs.json<T>();
+}
