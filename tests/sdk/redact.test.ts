@@ -42,6 +42,17 @@ describe('redact', () => {
     for (const s of benign) expect(redact(s)).toBe(s);
   });
 
+  it('keeps JSON valid when the secret sits in an escaped JSON string', () => {
+    const doubly = JSON.stringify({ command: JSON.stringify({ password: 'hunter2-x', user: 'a' }) });
+    const out = redact(doubly);
+    expect(JSON.parse(JSON.parse(out).command)).toEqual({ password: '[REDACTED:secret]', user: 'a' });
+  });
+
+  it('does not nest markers in URLs carrying a token as user info', () => {
+    expect(redact(`git clone https://${FAKE_SECRETS.github}@github.com/a/b.git`)).toBe('git clone https://[REDACTED:github_token]@github.com/a/b.git');
+    expect(redact('curl -u admin:s3cr3tpass https://x')).toBe('curl -u admin:[REDACTED:password] https://x');
+  });
+
   it('is idempotent', () => {
     for (const [text] of SECRET_CARRIERS) expect(redact(redact(text))).toBe(redact(text));
   });

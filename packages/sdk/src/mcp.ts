@@ -87,8 +87,9 @@ export function instrumentMcpClient<C extends McpClientLike>(client: C, options:
     (client as Record<string, unknown>)[method] = (params: never, ...rest: never[]) =>
       traceMcpCall({ ...base(), ...meta(params), method: mcpMethod }, () => original(params, ...rest));
   };
-  wrap('callTool', 'tools/call', (p: { name: string; arguments?: unknown }) => ({ tool: p.name, args: p.arguments ?? {} }));
-  wrap('readResource', 'resources/read', (p: { uri: string }) => ({ resourceUri: p.uri }));
-  wrap('getPrompt', 'prompts/get', (p: { name: string; arguments?: unknown }) => ({ promptName: p.name, args: p.arguments }));
+  type P = { name?: string; uri?: string; arguments?: unknown } | undefined;
+  wrap('callTool', 'tools/call', (p: P) => ({ tool: p?.name, args: p?.arguments ?? {} }));
+  wrap('readResource', 'resources/read', (p: P) => ({ resourceUri: p?.uri }));
+  wrap('getPrompt', 'prompts/get', (p: P) => ({ promptName: p?.name, args: p?.arguments }));
   return client;
 }

@@ -44,12 +44,16 @@ function regexRule(kind: string, hint: RegExp, pattern: RegExp, keep?: (m: strin
   };
 }
 
-/** Key names whose values are secrets: GITHUB_TOKEN, db_password, x-api-key, ... (not max_tokens). */
-const SECRET_KEY =
-  /(?:token|secret|passw(?:or)?d|pwd|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|auth|authorization|session[_-]?key|signature)$/i;
+/**
+ * Keys whose values are secrets end with one of these words (GITHUB_TOKEN,
+ * db_password, x-api-key; not max_tokens). The pattern starts at the word and
+ * requires the separator right after it, so it needs no backtracking over the key.
+ */
+const SECRET_KEY_WORDS =
+  'token|secret|passw(?:or)?d|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth|authorization|session[_-]?key|signature';
 
 function keyValue(m: string, key: string, sep: string, value: string): string {
-  if (value.startsWith('[REDACTED') || /^(?:bearer|basic)$/i.test(value) || !SECRET_KEY.test(key)) return m;
+  if (value.startsWith('[REDACTED') || /^(?:bearer|basic)$/i.test(value)) return m;
   return `${key}${sep}${marker('secret')}`;
 }
 
@@ -130,13 +134,20 @@ const DEFAULT_RULES: Rule[] = [
     'password',
     /:\/\//,
     /(:\/\/[^\s:/@]{1,256}:)([^\s@/]{1,256})@/g,
-    (_m, pre) => `${pre}${marker('password')}@`,
+    (m, pre) => (m.includes('[REDACTED') ? m : `${pre}${marker('password')}@`),
   ),
   regexRule(
     'secret',
-    /token|secret|passw|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth|signature/i,
-    /(?<![A-Za-z0-9_-])([A-Za-z_][A-Za-z0-9_-]{0,63})(["']?[ \t]{0,4}[=:][ \t]{0,4}["']?)([^\s"'`&;,|)}\]]{1,})/g,
+    new RegExp(SECRET_KEY_WORDS, 'i'),
+    // Quotes may be JSON-escaped (\\"); the value stops before a backslash so escapes stay intact.
+    new RegExp(`(${SECRET_KEY_WORDS})(\\\\?["']?[ \\t]{0,4}[=:][ \\t]{0,4}\\\\?["']?)([^\\s"'\`&;,|)}\\]\\\\]+)`, 'gi'),
     keyValue,
+  ),
+  regexRule(
+    'password',
+    /(?:^|\s)(?:-u|--user)[ =]/,
+    /((?:^|\s)(?:-u|--user)[ =][ \t]{0,4}["']?[^\s:'"]{1,256}:)([^\s'"]{1,256})/g,
+    (m, pre, v) => (v.startsWith('[REDACTED') ? m : pre + marker('password')),
   ),
   regexRule(
     'secret',
