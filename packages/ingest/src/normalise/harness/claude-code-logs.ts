@@ -1,0 +1,84 @@
+import type { DecodedLogRecord } from '../../otlp/model-logs-metrics.js';
+import type { Attributes, DecodedScope } from '../../otlp/model.js';
+import { count, flag, money } from '../attrs.js';
+import { SIGNAL, type PendingRow } from './join.js';
+import { logRow, logTime } from './log-row.js';
+import { fillToolDetail, obj, parseJson, toolSpanType } from './tool-detail.js';
+
+/** Per-request memory: the skill a skill_activated event named, for the Skill tool_result that follows it. */
+export interface ClaudeLogState {
+  pendingSkill: Map<string, string>;
+}
+
+/**
+ * Claude Code events (log body `claude_code.<event>`) → rows. Calls are keyed
+ * so their trace spans collide: tool results by tool_use_id, API requests by
+ * request_id. Values arrive as strings, numbers or booleans; attrs.ts reads all.
+ */
+export function claudeCodeLog(r: DecodedLogRecord, resource: Attributes, scope: DecodedScope, project: string, state: ClaudeLogState): PendingRow | undefined {
+  const a = r.attributes;
+  const event = a['event.name'] || r.body.replace(/^claude_code\./, '');
+  const name = `claude_code.${event}`;
+  const row = (kind: string, key: string) => logRow(r, resource, scope, project, 'claude-code', name, kind, key);
+  switch (event) {
+    case 'api_request':
+    case 'api_error': {
+      const out = row('llm', a.request_id || `${logTime(r)}:${a['event.sequence'] ?? ''}`);
+      out.SpanType = 'llm';
+      out.Model = a.model ?? '';
+      out.AgentName = a['agent.name'] ?? '';
+      out.InputTokens = count(a.input_tokens ?? '');
+      out.OutputTokens = count(a.output_tokens ?? '');
+      out.CacheReadTokens = count(a.cache_read_tokens ?? '');
+      out.CacheWriteTokens = count(a.cache_creation_tokens ?? '');
+      out.CostUsd = money(a.cost_usd ?? '');
+      if (event === 'api_error') {
+        out.Success = false;
+        out.ErrorType = a.status_code || a.error || 'api_error';
+        out.StatusMessage = a.error ?? '';
+        out.StatusCode = 'Error';
+      }
+      return { row: out, signal: SIGNAL.LOG };
+    }
+    case 'tool_result':
+      return toolResult(row('tool', a.tool_use_id || `${logTime(r)}`), a, state);
+    case 'tool_decision': {
+      // An accepted decision adds nothing the result will not say; a rejected one is a failed call with no result.
+      if (!a.tool_use_id || a.decision === 'accept') return undefined;
+      const out = toolResult(row('tool', a.tool_use_id), a, state).row;
+      out.Success = false;
+      out.ErrorType = `decision:${a.decision ?? 'reject'}`;
+      return { row: out, signal: SIGNAL.LOG };
+    }
+    case 'skill_activated':
+      if (a['skill.name']) state.pendingSkill.set(a['session.id'] ?? '', a['skill.name']);
+      return { row: row('event', eventKey(r)), signal: SIGNAL.LOG };
+    default:
+      return { row: row('event', eventKey(r)), signal: SIGNAL.LOG };
+  }
+}
+
+function eventKey(r: DecodedLogRecord): string {
+  return `${r.attributes['event.name'] ?? r.body}:${logTime(r)}:${r.attributes['event.sequence'] ?? ''}`;
+}
+
+function toolResult(out: ReturnType<typeof logRow>, a: Attributes, state: ClaudeLogState): PendingRow {
+  const params = obj(parseJson(a.tool_parameters));
+  const server = typeof params.mcp_server_name === 'string' ? params.mcp_server_name : '';
+  const tool = typeof params.mcp_tool_name === 'string' ? params.mcp_tool_name : '';
+  out.ToolName = a.tool_name === 'mcp_tool' && server && tool ? `mcp__${server}__${tool}` : (a.tool_name ?? '');
+  out.ToolCallId = a.tool_use_id ?? '';
+  out.SpanType = toolSpanType(out.ToolName);
+  out.McpServer = server || (out.ToolName.startsWith('mcp__') ? out.ToolName.split('__')[1] ?? '' : '');
+  const success = flag(a.success ?? '');
+  out.Success = success !== false;
+  out.ErrorType = a.error_type ?? '';
+  out.StatusMessage = a.error ?? '';
+  if (!out.Success) out.StatusCode = 'Error';
+  if (typeof params.skill_name === 'string') out.SkillName = params.skill_name;
+  if (typeof params.subagent_type === 'string') out.AgentName = params.subagent_type;
+  if (typeof params.full_command === 'string') out.Command = params.full_command;
+  fillToolDetail(out, parseJson(a.tool_input));
+  if (out.SpanType === 'skill' && !out.SkillName) out.SkillName = state.pendingSkill.get(a['session.id'] ?? '') ?? '';
+  return { row: out, signal: SIGNAL.LOG };
+}
