@@ -5,6 +5,9 @@ import { BatchWriter } from './writer.js';
 import { otlpHttpPlugin } from './plugins/otlp-http.js';
 import { tracesRoute } from './routes/traces.js';
 import { healthRoute } from './routes/health.js';
+import { logsRoute } from './routes/logs.js';
+import { metricsRoute } from './routes/metrics.js';
+import { JoinCache } from './normalise/harness/join.js';
 import type { NormaliseContext } from './normalise/span.js';
 
 export interface AppOptions {
@@ -52,10 +55,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('spanWriter', writer);
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
   app.decorate('projectOf', (_req: FastifyRequest) => defaultProject);
-  app.decorate('normaliseContext', (req: FastifyRequest): NormaliseContext => ({ project: app.projectOf(req), redact }));
+  // One join cache per app: a harness call's log event and trace span arrive in separate requests.
+  const join = new JoinCache();
+  app.decorate('normaliseContext', (req: FastifyRequest): NormaliseContext => ({ project: app.projectOf(req), redact, join }));
   app.addHook('onClose', async () => writer.flush());
   await app.register(otlpHttpPlugin, { bodyLimit: options.bodyLimit });
   await app.register(tracesRoute);
+  await app.register(logsRoute);
+  await app.register(metricsRoute);
   await app.register(healthRoute);
   return app;
 }

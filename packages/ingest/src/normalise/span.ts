@@ -4,6 +4,7 @@ import { argsHash, canonicalArgs, describeToolCall } from '@fulcrum/sdk/tools';
 import { emptySpanRow, type SpanRow } from '@fulcrum/store';
 import type { Attributes, DecodedScope, DecodedSpan } from '../otlp/model.js';
 import { count, flag, money, pick } from './attrs.js';
+import type { JoinCache } from './harness/join.js';
 
 const SPAN_KIND_NAMES = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'];
 const STATUS_NAMES = ['Unset', 'Ok', 'Error'];
@@ -14,6 +15,8 @@ export interface NormaliseContext {
   project: string;
   /** Applied to every stored string that may carry user content. @default identity */
   redact?: (s: string) => string;
+  /** Joins a harness call's log and trace reports across requests. @default a fresh cache per request */
+  join?: JoinCache;
 }
 
 /** Maps one decoded OTLP span to a stored row, reading GenAI, MCP and fulcrum.* attributes. */

@@ -1,6 +1,8 @@
 import type { SpanRow } from '@fulcrum/store';
 import type { DecodedResourceSpans } from '../otlp/model.js';
 import { normaliseSpan, type NormaliseContext } from './span.js';
+import { harnessOf } from './harness/harness.js';
+import { harnessRows } from './harness/traces.js';
 
 export interface NormalisedBatch {
   rows: SpanRow[];
@@ -25,18 +27,22 @@ function invalid(traceId: string, spanId: string, parentSpanId: string): string 
 /** Normalises a whole request; spans with invalid ids are rejected one by one (partial success). */
 export function normaliseTraces(resourceSpans: DecodedResourceSpans[], ctx: NormaliseContext): NormalisedBatch {
   const out: NormalisedBatch = { rows: [], rejected: 0, reasons: [] };
+  const harness = harnessRows(resourceSpans);
   for (const rs of resourceSpans) {
     for (const ss of rs.scopeSpans) {
-      for (const span of ss.spans) {
+      const valid = ss.spans.filter((span) => {
         const why = invalid(span.traceId, span.spanId, span.parentSpanId);
         if (why) {
           out.rejected++;
           if (out.reasons.length < 5) out.reasons.push(why);
-          continue;
         }
-        out.rows.push(normaliseSpan(span, rs.resource, ss.scope, ctx));
-      }
+        return !why;
+      });
+      // Spans of a known harness (Claude Code, Codex, Gemini CLI) go through its enricher and join its log events.
+      if (harnessOf(rs.resource)) harness.add(rs, ss.scope, valid, ctx);
+      else for (const span of valid) out.rows.push(normaliseSpan(span, rs.resource, ss.scope, ctx));
     }
   }
+  out.rows.push(...harness.rows(ctx));
   return out;
 }
