@@ -1,0 +1,59 @@
+import type { QueryScope } from '../scope.js';
+import { selectRows, type Client } from '../sql.js';
+import { sessionSummarySql, type SummaryOptions } from '../summary.js';
+import { resolveWeights, type Weights } from './weights.js';
+
+/** What leverage can be grouped by. `user` requires the scope's `individual` opt-in. */
+export const GROUP_DIMENSIONS = { team: 'Team', repository: 'Repository', harness: 'Harness', useCase: 'UseCase', user: 'UserId' } as const;
+export type GroupDimension = keyof typeof GROUP_DIMENSIONS;
+
+export interface GroupLeverage {
+  /** The group's value; '' for sessions without one. */
+  key: string;
+  sessions: number;
+  spendUsd: number;
+  tokens: number;
+  linesAdded: number;
+  linesRemoved: number;
+  refactors: number;
+  skills: number;
+  mcp: number;
+  /** Σ(activity × weight) / Σ spend over the group's sessions (not a mean of ratios). */
+  leverage: number | null;
+  wasteUsd: number;
+  wasteTokens: number;
+}
+
+export interface LeverageResult {
+  by: GroupDimension | 'all';
+  weights: Weights;
+  total: GroupLeverage;
+  groups: GroupLeverage[];
+}
+
+export interface LeverageOptions extends SummaryOptions {
+  /** Dimension to group by. @default 'team' */
+  by?: GroupDimension | 'all';
+}
+
+/** Leverage for the scope in total and per group, in one query (GROUPING SETS). */
+export async function leverageByGroup(client: Client, scope: QueryScope, options: LeverageOptions = {}): Promise<LeverageResult> {
+  const by = options.by ?? 'team';
+  if (by === 'user' && !scope.individual) throw new RangeError('grouping by user is an individual view: opt in with individual=true');
+  if (by !== 'all' && !GROUP_DIMENSIONS[by]) throw new RangeError(`by must be one of all, ${Object.keys(GROUP_DIMENSIONS).join(', ')}`);
+  const column = by === 'all' ? "''" : GROUP_DIMENSIONS[by];
+  const s = sessionSummarySql(scope, options);
+  const sql = `SELECT ${column} AS key, grouping(key) AS isTotal, count() AS sessions, sum(Spend) AS spendUsd, sum(Tokens) AS tokens,
+  sum(LinesAdded) AS linesAdded, sum(LinesRemoved) AS linesRemoved, sum(Refactors) AS refactors, sum(Skills) AS skills, sum(Mcp) AS mcp,
+  if(spendUsd > 0, sum(Weighted) / spendUsd, NULL) AS leverage, sum(WasteUsd) AS wasteUsd, sum(WasteTokens) AS wasteTokens
+FROM (${s.sql})
+GROUP BY GROUPING SETS ((key), ())
+ORDER BY isTotal DESC, spendUsd DESC, key`;
+  const rows = await selectRows<GroupLeverage & { isTotal: number }>(client, sql, s.params);
+  const clean = ({ isTotal: _t, ...g }: GroupLeverage & { isTotal: number }): GroupLeverage => g;
+  const totalRow = rows.find((r) => Number(r.isTotal) === 1);
+  const empty: GroupLeverage = { key: '', sessions: 0, spendUsd: 0, tokens: 0, linesAdded: 0, linesRemoved: 0, refactors: 0, skills: 0, mcp: 0, leverage: null, wasteUsd: 0, wasteTokens: 0 };
+  const total = totalRow ? { ...clean(totalRow), key: '' } : empty;
+  const groups = by === 'all' ? [] : rows.filter((r) => Number(r.isTotal) !== 1).map(clean);
+  return { by, weights: resolveWeights(options.weights), total, groups };
+}

@@ -1,0 +1,90 @@
+import { GROUP_DIMENSIONS, type GroupDimension } from './leverage/by-group.js';
+import type { QueryScope } from './scope.js';
+import { SESSION_SORTS, type SessionSort } from './sessions.js';
+
+/** A bad query parameter; `param` names it so the CLI and API can say which. */
+export class QueryParamError extends Error {
+  constructor(readonly param: string, message: string) {
+    super(`${param}: ${message}`);
+  }
+}
+
+/** Parameters as strings, the way a query string or CLI flags give them. Names match the API's query string. */
+export interface QueryParams {
+  project?: string;
+  since?: string;
+  until?: string;
+  team?: string;
+  repository?: string;
+  harness?: string;
+  useCase?: string;
+  user?: string;
+  individual?: string | boolean;
+  sort?: string;
+  limit?: string | number;
+  by?: string;
+  minRepeat?: string | number;
+  worst?: string | number;
+}
+
+export interface ParsedQuery {
+  scope: QueryScope;
+  sort?: SessionSort;
+  limit?: number;
+  by?: GroupDimension | 'all';
+  minRepeat?: number;
+  worst?: number;
+}
+
+const RELATIVE = /^(\d+)(m|h|d|w)$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** An ISO date/time, or a duration before `now` such as 30m, 24h, 7d, 2w. */
+export function parseTime(name: string, v: string, now = Date.now()): Date {
+  const rel = RELATIVE.exec(v);
+  if (rel) return new Date(now - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS]);
+  const d = new Date(v);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new QueryParamError(name, `expected an ISO date or a duration like 7d, 24h, 30m, got "${v}"`);
+  return d;
+}
+
+function int(name: string, v: string | number | undefined, min: number, max: number): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new QueryParamError(name, `expected an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+function bool(name: string, v: string | boolean | undefined): boolean {
+  if (v === undefined || v === false || v === 'false' || v === '0') return false;
+  if (v === true || v === 'true' || v === '1' || v === '') return true;
+  throw new QueryParamError(name, `expected true or false, got "${v}"`);
+}
+
+function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (!allowed.includes(v as T)) throw new QueryParamError(name, `expected one of ${allowed.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+/** Validates string parameters into a scope and options. Individual views need individual=true. */
+export function parseQueryParams(p: QueryParams, defaultProject = 'default', now = Date.now()): ParsedQuery {
+  const individual = bool('individual', p.individual);
+  if (p.user && !individual) throw new QueryParamError('user', 'filtering by user is an individual view: add individual=true (--individual)');
+  const scope: QueryScope = { project: p.project || defaultProject, individual };
+  if (p.since) scope.since = parseTime('since', p.since, now);
+  if (p.until) scope.until = parseTime('until', p.until, now);
+  if (scope.since && scope.until && scope.since >= scope.until) throw new QueryParamError('since', 'must be before until');
+  for (const k of ['team', 'repository', 'harness', 'useCase'] as const) if (p[k]) scope[k] = p[k];
+  if (p.user) scope.userId = p.user;
+  const by = oneOf('by', p.by, ['all', ...(Object.keys(GROUP_DIMENSIONS) as GroupDimension[])]);
+  if (by === 'user' && !individual) throw new QueryParamError('by', 'grouping by user is an individual view: add individual=true (--individual)');
+  return {
+    scope,
+    sort: oneOf('sort', p.sort, Object.keys(SESSION_SORTS) as SessionSort[]),
+    limit: int('limit', p.limit, 1, 10_000),
+    by,
+    minRepeat: int('minRepeat', p.minRepeat, 2, 1000),
+    worst: int('worst', p.worst, 0, 1000),
+  };
+}

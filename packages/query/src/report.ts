@@ -1,0 +1,51 @@
+import { leverageByGroup, type GroupDimension, type GroupLeverage } from './leverage/by-group.js';
+import type { Weights } from './leverage/weights.js';
+import { findRunaways, type RunawayOptions, type RunawaySignal } from './runaway.js';
+import type { QueryScope } from './scope.js';
+import type { Client } from './sql.js';
+import type { SummaryOptions } from './summary.js';
+import { wasteReport, type WasteReport } from './waste/report.js';
+
+export interface ReportOptions extends SummaryOptions {
+  /** Dimension of the per-group breakdown. @default 'team' */
+  by?: GroupDimension;
+  runaway?: RunawayOptions;
+}
+
+/** Everything `fulcrum report` and GET /api/reports/waste show: one JSON shape for CLI and API. */
+export interface Report {
+  scope: { project: string; since?: string; until?: string; team?: string; repository?: string; harness?: string; useCase?: string };
+  generatedAt: string;
+  by: GroupDimension;
+  weights: Weights;
+  total: GroupLeverage;
+  groups: GroupLeverage[];
+  waste: WasteReport;
+  runaways: RunawaySignal[];
+}
+
+export async function buildReport(client: Client, scope: QueryScope, options: ReportOptions = {}): Promise<Report> {
+  const by = options.by ?? 'team';
+  // Sequential: an embedded store runs one query at a time anyway, and a server should not get a burst per report.
+  const lev = await leverageByGroup(client, scope, { ...options, by });
+  const waste = await wasteReport(client, scope, options);
+  const runaways = await findRunaways(client, scope, options.runaway);
+  return {
+    scope: describeScope(scope),
+    generatedAt: new Date().toISOString(),
+    by,
+    weights: lev.weights,
+    total: lev.total,
+    groups: lev.groups,
+    waste,
+    runaways,
+  };
+}
+
+export function describeScope(s: QueryScope): Report['scope'] {
+  const out: Report['scope'] = { project: s.project };
+  if (s.since) out.since = s.since.toISOString();
+  if (s.until) out.until = s.until.toISOString();
+  for (const k of ['team', 'repository', 'harness', 'useCase'] as const) if (s[k]) out[k] = s[k];
+  return out;
+}

@@ -1,0 +1,61 @@
+import type { QueryScope } from './scope.js';
+import { selectRows, type Client } from './sql.js';
+import { sessionSummarySql, type SummaryOptions } from './summary.js';
+
+/** One session in a list. Times are ISO 8601; userId only when the scope opts into individual views. */
+export interface SessionSummary {
+  sessionId: string;
+  start: string;
+  end: string;
+  team: string;
+  repository: string;
+  harness: string;
+  useCase: string;
+  userId?: string;
+  spendUsd: number;
+  tokens: number;
+  modelCalls: number;
+  toolCalls: number;
+  failures: number;
+  linesAdded: number;
+  linesRemoved: number;
+  refactors: number;
+  skills: number;
+  mcp: number;
+  leverage: number | null;
+  wasteUsd: number;
+  wasteTokens: number;
+}
+
+export const SESSION_SORTS = { spend: 'Spend DESC', start: 'Start DESC', waste: 'WasteUsd DESC', leverage: 'Leverage DESC' } as const;
+export type SessionSort = keyof typeof SESSION_SORTS;
+
+export interface ListSessionsOptions extends SummaryOptions {
+  /** @default 'start' */
+  sort?: SessionSort;
+  /** @default 50 */
+  limit?: number;
+}
+
+const COLUMNS = `SessionId AS sessionId, toUnixTimestamp64Milli(Start) AS startMs, toUnixTimestamp64Milli(End) AS endMs,
+  Team AS team, Repository AS repository, Harness AS harness, UseCase AS useCase, UserId AS userId,
+  Spend AS spendUsd, Tokens AS tokens, ModelCalls AS modelCalls, ToolCalls AS toolCalls, Failures AS failures,
+  LinesAdded AS linesAdded, LinesRemoved AS linesRemoved, Refactors AS refactors, Skills AS skills, Mcp AS mcp,
+  Leverage AS leverage, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens`;
+
+type Row = Omit<SessionSummary, 'start' | 'end'> & { startMs: number; endMs: number };
+
+export function toSessionSummary(r: Row, individual: boolean): SessionSummary {
+  const { startMs, endMs, userId, ...rest } = r;
+  return { ...rest, start: new Date(Number(startMs)).toISOString(), end: new Date(Number(endMs)).toISOString(), ...(individual ? { userId } : {}) };
+}
+
+/** Sessions in scope with spend, tokens, calls, failures, leverage and waste. */
+export async function listSessions(client: Client, scope: QueryScope, options: ListSessionsOptions = {}): Promise<SessionSummary[]> {
+  const sort = SESSION_SORTS[options.sort ?? 'start'];
+  if (!sort) throw new RangeError(`sort must be one of ${Object.keys(SESSION_SORTS).join(', ')}`);
+  const s = sessionSummarySql(scope, options);
+  const sql = `SELECT ${COLUMNS} FROM (${s.sql}) ORDER BY ${sort}, SessionId LIMIT {limit:UInt32}`;
+  const rows = await selectRows<Row>(client, sql, { ...s.params, limit: options.limit ?? 50 });
+  return rows.map((r) => toSessionSummary(r, scope.individual === true));
+}
