@@ -5,9 +5,14 @@ import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
 import { fillToolDetail, obj, parseJson, toolSpanType } from './tool-detail.js';
 
-/** Per-request memory: the skill a skill_activated event named, for the Skill tool_result that follows it. */
+/**
+ * Per-request memory: the skill a skill_activated event named and the agent
+ * type a subagent_completed event named, for the Skill / Agent tool_result that
+ * follows each (with default privacy the result itself names neither).
+ */
 export interface ClaudeLogState {
   pendingSkill: Map<string, string>;
+  pendingAgent: Map<string, string>;
 }
 
 /**
@@ -53,6 +58,9 @@ export function claudeCodeLog(r: DecodedLogRecord, resource: Attributes, scope: 
     case 'skill_activated':
       if (a['skill.name']) state.pendingSkill.set(a['session.id'] ?? '', a['skill.name']);
       return { row: row('event', eventKey(r)), signal: SIGNAL.LOG };
+    case 'subagent_completed':
+      if (a.agent_type) state.pendingAgent.set(a['session.id'] ?? '', a.agent_type);
+      return { row: row('event', eventKey(r)), signal: SIGNAL.LOG };
     default:
       return { row: row('event', eventKey(r)), signal: SIGNAL.LOG };
   }
@@ -80,5 +88,6 @@ function toolResult(out: ReturnType<typeof logRow>, a: Attributes, state: Claude
   if (typeof params.full_command === 'string') out.Command = params.full_command;
   fillToolDetail(out, parseJson(a.tool_input));
   if (out.SpanType === 'skill' && !out.SkillName) out.SkillName = state.pendingSkill.get(a['session.id'] ?? '') ?? '';
+  if (out.SpanType === 'agent' && !out.AgentName) out.AgentName = state.pendingAgent.get(a['session.id'] ?? '') ?? '';
   return { row: out, signal: SIGNAL.LOG };
 }

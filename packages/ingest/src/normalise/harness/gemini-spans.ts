@@ -16,6 +16,8 @@ export function geminiSpan(row: SpanRow, span: DecodedSpan): PendingRow[] {
   const a = span.attributes;
   row.InputTokens = row.OutputTokens = row.CacheReadTokens = row.CacheWriteTokens = 0;
   row.CostUsd = 0;
+  // gen_ai.agent.name names Gemini CLI itself on every span, not a subagent.
+  if (row.AgentName === 'gemini-cli') row.AgentName = '';
   if (row.SpanType === 'llm') row.SpanType = 'other';
   if (span.name === 'tool_call' && a['gen_ai.tool.name']) {
     const input = obj(parseJson(a['gen_ai.input.messages']));

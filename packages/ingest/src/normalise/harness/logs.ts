@@ -20,7 +20,7 @@ const HEX_SPAN = /^(?:[0-9a-f]{16})?$/;
 export function normaliseLogs(resourceLogs: DecodedResourceLogs[], ctx: NormaliseContext, join: JoinCache = new JoinCache()): NormalisedBatch {
   const out: NormalisedBatch = { rows: [], rejected: 0, reasons: [] };
   const pending: PendingRow[] = [];
-  const claude: ClaudeLogState = { pendingSkill: new Map() };
+  const claude: ClaudeLogState = { pendingSkill: new Map(), pendingAgent: new Map() };
   for (const rl of resourceLogs) {
     const harness = harnessOf(rl.resource);
     if (!harness) continue;
