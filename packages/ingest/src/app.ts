@@ -5,6 +5,7 @@ import { BatchWriter } from './writer.js';
 import { otlpHttpPlugin } from './plugins/otlp-http.js';
 import { tracesRoute } from './routes/traces.js';
 import { healthRoute } from './routes/health.js';
+import { apiRoutes } from './routes/api/index.js';
 import { logsRoute } from './routes/logs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { JoinCache } from './normalise/harness/join.js';
@@ -64,5 +65,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(logsRoute);
   await app.register(metricsRoute);
   await app.register(healthRoute);
+  await app.register(apiRoutes);
   return app;
 }

@@ -16,3 +16,4 @@ export type { Attributes, DecodedResourceSpans, DecodedScopeSpans, DecodedSpan, 
 export { encodeStatus, encodeExportResponse } from './otlp/responses.js';
 export { startServer } from './server.js';
 export type { ServerOptions, RunningServer } from './server.js';
+export { apiRoutes } from './routes/api/index.js';

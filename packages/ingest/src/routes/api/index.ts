@@ -1,0 +1,65 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { buildReport, getSession, leverageByGroup, listSessions, parseQueryParams, QueryParamError, type ParsedQuery, type QueryParams } from '@fulcrum/query';
+import { ERRORS, IngestError, type ErrorName } from '../../errors.js';
+import { errorSchema, leverageSchema, reportSchema, scopeQuery, SHARED_SCHEMAS, sessionDetailSchema } from './schemas.js';
+
+/** Query parameters → scope, for the request's own project only. */
+function parse(app: FastifyInstance, req: FastifyRequest): ParsedQuery {
+  const q = req.query as QueryParams;
+  const project = app.projectOf(req);
+  if (q.project && q.project !== project) throw new IngestError('FORBIDDEN', `this server answers for project "${project}" only`);
+  try {
+    return parseQueryParams({ ...q, project });
+  } catch (err) {
+    if (err instanceof QueryParamError || err instanceof RangeError) throw new IngestError('BAD_REQUEST', err.message);
+    throw err;
+  }
+}
+
+const responses = (ok: object) => ({ 200: ok, 400: errorSchema, 403: errorSchema, 404: errorSchema });
+
+/**
+ * GET /api/sessions, /api/sessions/:id, /api/reports/waste, /api/leverage and
+ * the OpenAPI document at /docs. The answers are the query package's values as
+ * JSON, the same the CLI prints with --format json, so the CLI can ask a
+ * running server instead of opening the store it holds.
+ */
+async function api(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: { info: { title: 'Fulcrum query API', version: '0.1.0', description: 'Sessions, leverage and waste of human-agent coding sessions.' } },
+  });
+  await app.register(async (scoped) => {
+    for (const s of SHARED_SCHEMAS) scoped.addSchema(s);
+    scoped.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+      const name: ErrorName = err instanceof IngestError ? err.errorName : err.validation ? 'BAD_REQUEST' : 'STORE_UNAVAILABLE';
+      if (name === 'STORE_UNAVAILABLE') req.log.error({ err }, 'query failed');
+      const message = err instanceof IngestError ? err.message : err.validation ? `${ERRORS.BAD_REQUEST.message}: ${err.message}` : ERRORS[name].message;
+      return reply.code(ERRORS[name].status).send({ error: { code: name, message } });
+    });
+    const client = () => scoped.store.client;
+    scoped.get('/api/sessions', { schema: { summary: 'Sessions with spend, tokens, calls, failures, leverage and waste', querystring: scopeQuery, response: responses({ type: 'array', items: { $ref: 'SessionSummary#' } }) } }, async (req) => {
+      const p = parse(scoped, req);
+      return listSessions(client(), p.scope, { sort: p.sort, limit: p.limit, minRepeat: p.minRepeat });
+    });
+    scoped.get('/api/sessions/:id', { schema: { summary: 'One session as a span tree with waste marked inline', params: { type: 'object', properties: { id: { type: 'string', minLength: 1 } } }, querystring: scopeQuery, response: responses(sessionDetailSchema) } }, async (req) => {
+      const p = parse(scoped, req);
+      const id = (req.params as { id: string }).id;
+      const detail = await getSession(client(), { ...p.scope, sessionId: id }, { minRepeat: p.minRepeat });
+      if (!detail) throw new IngestError('NOT_FOUND', `no session "${id}" in project "${p.scope.project}"`);
+      return detail;
+    });
+    scoped.get('/api/reports/waste', { schema: { summary: 'Spend, leverage, waste by category, worst sessions and runaway signals', querystring: scopeQuery, response: responses(reportSchema) } }, async (req) => {
+      const p = parse(scoped, req);
+      return buildReport(client(), p.scope, { by: p.by === 'all' ? undefined : p.by, minRepeat: p.minRepeat, worstSessions: p.worst });
+    });
+    scoped.get('/api/leverage', { schema: { summary: 'Leverage in total and by team, repository, harness or use case', querystring: scopeQuery, response: responses(leverageSchema) } }, async (req) => {
+      const p = parse(scoped, req);
+      return leverageByGroup(client(), p.scope, { by: p.by, minRepeat: p.minRepeat });
+    });
+  });
+  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+}
+
+export const apiRoutes = fp(api, { name: 'fulcrum-query-api', fastify: '5.x' });

@@ -1,0 +1,113 @@
+/** JSON schemas of the query API: they validate requests, shape responses and make the OpenAPI document. */
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const int = { type: 'integer' } as const;
+const bool = { type: 'boolean' } as const;
+const strs = { type: 'array', items: str } as const;
+const nullableNum = { type: ['number', 'null'] } as const;
+
+export const scopeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    project: { type: 'string', description: "must match the request's project (the API key's, when keys are on)" },
+    since: { type: 'string', description: 'ISO date/time or a duration before now: 30m, 24h, 7d, 2w' },
+    until: { type: 'string', description: 'ISO date/time or a duration before now' },
+    team: str, repository: str, harness: str, useCase: str,
+    user: { type: 'string', description: 'one user; needs individual=true' },
+    individual: { type: 'string', enum: ['true', 'false', '1', '0'], description: 'opt in to individual-level views' },
+    sort: { type: 'string', enum: ['spend', 'start', 'waste', 'leverage'] },
+    limit: { type: 'string', pattern: '^[0-9]+$' },
+    by: { type: 'string', enum: ['all', 'team', 'repository', 'harness', 'useCase', 'user'] },
+    minRepeat: { type: 'string', pattern: '^[0-9]+$', description: 'identical calls that make a loop (default 3)' },
+    worst: { type: 'string', pattern: '^[0-9]+$', description: 'worst sessions listed in a report (default 10)' },
+  },
+} as const;
+
+export const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: str, message: str } } },
+} as const;
+
+export const findingSchema = {
+  $id: 'Finding',
+  type: 'object',
+  properties: {
+    sessionId: str, kind: str, anchorSpanIds: strs, wasteSpanIds: strs, tokens: int, costUsd: num,
+    estimated: bool, toolName: str, filePath: str, command: str, at: str,
+  },
+} as const;
+
+export const sessionSummarySchema = {
+  $id: 'SessionSummary',
+  type: 'object',
+  properties: {
+    sessionId: str, start: str, end: str, team: str, repository: str, harness: str, useCase: str, userId: str,
+    spendUsd: num, tokens: int, modelCalls: int, toolCalls: int, failures: int, linesAdded: int, linesRemoved: int,
+    refactors: int, skills: int, mcp: int, leverage: nullableNum, wasteUsd: num, wasteTokens: int,
+  },
+} as const;
+
+export const sessionNodeSchema = {
+  $id: 'SessionNode',
+  type: 'object',
+  properties: {
+    spanId: str, parentSpanId: str, name: str, type: str, label: str, start: str, durationMs: num, tokens: int,
+    costUsd: num, success: bool, waste: strs, children: { type: 'array', items: { $ref: 'SessionNode#' } },
+  },
+} as const;
+
+export const groupLeverageSchema = {
+  $id: 'GroupLeverage',
+  type: 'object',
+  properties: {
+    key: str, sessions: int, spendUsd: num, tokens: int, linesAdded: int, linesRemoved: int, refactors: int,
+    skills: int, mcp: int, leverage: nullableNum, wasteUsd: num, wasteTokens: int,
+  },
+} as const;
+
+const weights = { type: 'object', properties: { linesAdded: num, linesRemoved: num, refactors: num, skills: num, mcp: num } } as const;
+
+export const leverageSchema = {
+  type: 'object',
+  properties: { by: str, weights, total: { $ref: 'GroupLeverage#' }, groups: { type: 'array', items: { $ref: 'GroupLeverage#' } } },
+} as const;
+
+export const sessionDetailSchema = {
+  type: 'object',
+  properties: {
+    sessionId: str, spans: int, spendUsd: num, tokens: int, wasteUsd: num,
+    roots: { type: 'array', items: { $ref: 'SessionNode#' } },
+    findings: { type: 'array', items: { $ref: 'Finding#' } },
+  },
+} as const;
+
+const wasteCategory = { type: 'object', properties: { kind: str, findings: int, spans: int, tokens: int, costUsd: num, estimated: bool } } as const;
+const wastedSession = { type: 'object', properties: { sessionId: str, wasteUsd: num, wasteTokens: int, findings: { type: 'array', items: { $ref: 'Finding#' } } } } as const;
+const runaway = {
+  type: 'object',
+  properties: {
+    level: str, entity: str, team: str, windowStart: str, windowMinutes: int, spendUsd: num, calls: int,
+    trailingMedianSpendUsd: nullableNum, trailingMedianCalls: nullableNum, reasons: strs,
+  },
+} as const;
+
+export const reportSchema = {
+  type: 'object',
+  properties: {
+    scope: { type: 'object', additionalProperties: { type: 'string' } },
+    generatedAt: str, by: str, weights,
+    total: { $ref: 'GroupLeverage#' },
+    groups: { type: 'array', items: { $ref: 'GroupLeverage#' } },
+    waste: {
+      type: 'object',
+      properties: {
+        categories: { type: 'array', items: wasteCategory }, totalUsd: num, totalTokens: int, sessionsWithWaste: int,
+        worstSessions: { type: 'array', items: wastedSession },
+      },
+    },
+    runaways: { type: 'array', items: runaway },
+  },
+} as const;
+
+export const SHARED_SCHEMAS = [findingSchema, sessionSummarySchema, sessionNodeSchema, groupLeverageSchema];
