@@ -1,7 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { writeSpanRows, type Store } from '@fulcrum/store';
+import type { Store } from '@fulcrum/store';
 import { redact as defaultRedact } from '@fulcrum/sdk/redact';
-import { BatchWriter } from './writer.js';
+import type { BatchWriter } from './writer.js';
+import { createSpanSink } from './span-sink.js';
+import { authPlugin, type AuthOptions } from './plugins/auth.js';
+import { limitsPlugin, type LimitsOptions } from './plugins/limits.js';
 import { otlpHttpPlugin } from './plugins/otlp-http.js';
 import { tracesRoute } from './routes/traces.js';
 import { healthRoute } from './routes/health.js';
@@ -28,6 +31,16 @@ export interface AppOptions {
   redact?: ((s: string) => string) | false;
   /** Seconds clients are told to wait after a 503. @default 5 */
   retryAfterSeconds?: number;
+  /** Directory for batches the store cannot take right now. @default undefined (such batches get 503) */
+  spoolDir?: string;
+  /** Spool size cap in bytes; when full, writes get 503. @default 1073741824 (1 GiB) */
+  spoolMaxBytes?: number;
+  /** An INSERT slower than this counts as an outage and its batch is spooled, in ms. @default 10000 */
+  insertTimeoutMs?: number;
+  /** API key authentication. @default { mode: 'auto' }: on whenever a key exists */
+  auth?: AuthOptions;
+  /** Rate limits and back-pressure ceilings. @default see LimitsOptions */
+  limits?: Omit<LimitsOptions, 'queuedRows'>;
 }
 
 declare module 'fastify' {
@@ -45,22 +58,29 @@ declare module 'fastify' {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
   const store = options.store;
-  const writer = new BatchWriter({
-    insert: (rows) => writeSpanRows(store, rows),
-    maxRows: options.batchMaxRows,
-    maxDelayMs: options.batchMaxDelayMs,
+  const sink = createSpanSink({
+    store,
+    spoolDir: options.spoolDir,
+    spoolMaxBytes: options.spoolMaxBytes,
+    insertTimeoutMs: options.insertTimeoutMs,
+    batchMaxRows: options.batchMaxRows,
+    batchMaxDelayMs: options.batchMaxDelayMs,
+    onStoreError: (err) => app.log.warn({ err: err.message }, 'store refused a batch'),
   });
+  const writer = sink.writer;
   const redact = options.redact === false ? undefined : (options.redact ?? defaultRedact);
   const defaultProject = options.defaultProject ?? 'default';
   app.decorate('store', store);
   app.decorate('spanWriter', writer);
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
-  app.decorate('projectOf', (_req: FastifyRequest) => defaultProject);
+  app.decorate('projectOf', (req: FastifyRequest) => req.fulcrumProject || defaultProject);
   // One join cache per app: a harness call's log event and trace span arrive in separate requests.
   const join = new JoinCache();
   app.decorate('normaliseContext', (req: FastifyRequest): NormaliseContext => ({ project: app.projectOf(req), redact, join }));
-  app.addHook('onClose', async () => writer.flush());
+  app.addHook('onClose', async () => sink.close());
   await app.register(otlpHttpPlugin, { bodyLimit: options.bodyLimit });
+  await app.register(authPlugin, options.auth ?? {});
+  await app.register(limitsPlugin, { ...options.limits, queuedRows: sink.queuedRows });
   await app.register(tracesRoute);
   await app.register(logsRoute);
   await app.register(metricsRoute);

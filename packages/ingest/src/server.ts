@@ -1,4 +1,5 @@
-import { openStore, type StoreOptions } from '@fulcrum/store';
+import { join, resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, openStore, type StoreOptions } from '@fulcrum/store';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 
@@ -9,6 +10,8 @@ export interface ServerOptions extends Omit<AppOptions, 'store'> {
   port?: number;
   /** Interface to listen on. @default '127.0.0.1' */
   host?: string;
+  /** @default '<dataDir>/spool' embedded, './.fulcrum/spool' with a ClickHouse server */
+  spoolDir?: string;
 }
 
 export interface RunningServer {
@@ -23,7 +26,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const store = await openStore(options.store);
   let app: FastifyInstance;
   try {
-    app = await buildApp({ ...options, store });
+    const spoolDir = options.spoolDir ?? (options.store?.url ? resolve('.fulcrum', 'spool') : join(store.location, 'spool'));
+    app = await buildApp({ ...options, spoolDir, store });
     await app.listen({ port: options.port ?? 4318, host: options.host ?? '127.0.0.1' });
   } catch (err) {
     await store.close();
@@ -33,6 +37,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   store.advertise(url);
+  app.log.info(app.authEnabled() ? 'auth: on (API keys required; see fulcrum keys)' : 'auth: off (no API keys exist; anyone who can reach this port can write and read). Create one with: fulcrum keys create --project NAME');
   return {
     app,
     url,

@@ -15,10 +15,20 @@ export async function insertSpanRows(client: ClickHouseClient, rows: readonly Sp
   });
 }
 
+/** Rows as JSONCompactEachRow text in SPAN_COLUMNS order, one per line. */
+export function encodeSpanRows(rows: readonly SpanRow[]): string {
+  let body = '';
+  for (const r of rows) body += JSON.stringify(encodeSpanRow(r)) + '\n';
+  return body;
+}
+
+/** Inserts span rows already encoded by encodeSpanRows. */
+export function writeEncodedSpans(store: Store, body: string, table = SPANS_TABLE): Promise<void> {
+  return store.insertEncoded(table, SPAN_COLUMNS, 'JSONCompactEachRow', body);
+}
+
 /** The ingest fast path: rows encoded as one JSONCompactEachRow text and handed to the store as bytes. */
 export async function writeSpanRows(store: Store, rows: readonly SpanRow[], table = SPANS_TABLE): Promise<void> {
   if (rows.length === 0) return;
-  let body = '';
-  for (const r of rows) body += JSON.stringify(encodeSpanRow(r)) + '\n';
-  await store.insertEncoded(table, SPAN_COLUMNS, 'JSONCompactEachRow', body);
+  await writeEncodedSpans(store, encodeSpanRows(rows), table);
 }

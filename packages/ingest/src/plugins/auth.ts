@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { IngestError } from '../errors.js';
+import { checkKey, loadKeyRecords, type KeyRecord } from '../auth/keys.js';
+
+export interface AuthOptions {
+  /** off: never; required: always; auto: whenever at least one key exists. @default 'auto' */
+  mode?: 'auto' | 'required' | 'off';
+  /** How often revocations and new keys are picked up, in ms. @default 5000 */
+  refreshMs?: number;
+  /** Extra header that may carry the key, besides `Authorization: Bearer`. @default 'x-api-key' */
+  header?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The project of the key the request presented; empty when auth is off. */
+    fulcrumProject: string;
+  }
+  interface FastifyInstance {
+    authEnabled(): boolean;
+  }
+}
+
+const PUBLIC = new Set(['/healthz', '/docs', '/docs/json']);
+
+function presentedKey(req: FastifyRequest, header: string): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m ? m[1] : auth.trim();
+  }
+  const h = req.headers[header];
+  return typeof h === 'string' ? h.trim() : undefined;
+}
+
+/**
+ * Per-project API keys, checked in onRequest: a missing or wrong key is refused
+ * with 401 (a revoked one with 403) before the body is read or decompressed.
+ */
+async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
+  const mode = options.mode ?? 'auto';
+  if (!['auto', 'required', 'off'].includes(mode)) throw new Error(`auth: mode must be auto, required or off, got ${mode}`);
+  const refreshMs = options.refreshMs ?? 5000;
+  const header = (options.header ?? 'x-api-key').toLowerCase();
+  // Undefined while the key table cannot be read: requests then get 503, never a free pass.
+  let records: Map<string, KeyRecord> | undefined = mode === 'off' ? new Map() : undefined;
+  let lastLoad = 0;
+  const reload = async () => {
+    lastLoad = Date.now();
+    records = await loadKeyRecords(app.store.client);
+  };
+  if (mode !== 'off') await reload().catch((err) => app.log.warn({ err: (err as Error).message }, 'could not read API keys; will retry'));
+  const timer = mode === 'off' ? undefined : setInterval(() => reload().catch((err) => app.log.warn({ err }, 'could not refresh API keys')), refreshMs);
+  timer?.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+
+  const enabled = () => mode === 'required' || (mode === 'auto' && records !== undefined && records.size > 0);
+  app.decorate('authEnabled', enabled);
+  app.decorateRequest('fulcrumProject', '');
+  app.addHook('onRequest', async (req) => {
+    if (mode === 'off' || PUBLIC.has(req.routeOptions.url ?? '')) return;
+    if (records === undefined && Date.now() - lastLoad > 1000) await reload().catch(() => undefined);
+    if (records === undefined) throw new IngestError('STORE_UNAVAILABLE', 'cannot read API keys', app.retryAfterSeconds);
+    if (!enabled()) return;
+    const key = presentedKey(req, header);
+    if (!key) throw new IngestError('UNAUTHENTICATED', 'send Authorization: Bearer <key>');
+    let check = checkKey(records, key);
+    // A key created since the last refresh: reload once, at most once a second.
+    if (check.status === 'unknown-id' && Date.now() - lastLoad > 1000) {
+      await reload().catch(() => undefined);
+      check = checkKey(records ?? new Map(), key);
+    }
+    if (check.status === 'revoked') throw new IngestError('FORBIDDEN');
+    if (check.status !== 'valid') throw new IngestError('UNAUTHENTICATED');
+    req.fulcrumProject = check.project;
+  });
+}
+
+export const authPlugin = fp(auth, { name: 'fulcrum-auth', fastify: '5.x' });
