@@ -1,5 +1,7 @@
 import { UsageError } from './errors.js';
 import { serveCommand } from './commands/serve.js';
+import { migrateCommand } from './commands/migrate.js';
+import { keysCommand } from './commands/keys.js';
 
 export const MAIN_HELP = `Usage: fulcrum <command> [options]
 
@@ -7,6 +9,8 @@ Measures the leverage of human-agent coding sessions from OpenTelemetry.
 
 Commands:
   serve        start the OTLP/HTTP receiver and HTTP API
+  keys         create, list and revoke per-project API keys
+  migrate      apply schema migrations (--cluster NAME for a ClickHouse cluster, --print for DDL)
 
 Run "fulcrum <command> --help" for a command's options.
 `;
@@ -16,6 +20,8 @@ type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<number | void
 /** Every command, by name. Commands added by other modules register here. */
 export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
+  migrate: migrateCommand,
+  keys: keysCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */
