@@ -1,0 +1,101 @@
+import type { SpanRow } from '@fulcrum/store';
+import { priceRow } from '../normalise/harness/price.js';
+import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/harness/tool-detail.js';
+import { between, isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+
+const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+
+/**
+ * Claude Code session files (projects/<dir>/<session>.jsonl and
+ * <session>/subagents/agent-*.jsonl). An assistant message is split over one
+ * line per content block, each repeating its usage, and sidechains replay
+ * messages: usage is counted once per request id (else message id), by
+ * keying the row on it. Tool uses wait for their result line.
+ */
+export function claudeCodeParser(project: string, agentType = ''): TranscriptParser {
+  const open = new Map<string, SpanRow>();
+  const seen = new Set<string>();
+  return {
+    line(value) {
+      const d = obj(value);
+      const sessionId = typeof d.sessionId === 'string' ? d.sessionId : '';
+      const out: LineResult = { rows: [], sessionId: sessionId || undefined };
+      if (!sessionId) return out;
+      const time = isoToNanos(d.timestamp);
+      const m = obj(d.message);
+      const content = Array.isArray(m.content) ? (m.content as unknown[]) : [];
+      if (d.type === 'assistant') {
+        const key = (typeof d.requestId === 'string' && d.requestId) || (typeof m.id === 'string' ? m.id : '');
+        if (key && !seen.has(key) && m.usage) {
+          seen.add(key);
+          out.rows.push(llmRow(project, sessionId, key, m, time, agentType));
+        }
+        for (const b of content.map(obj)) {
+          if (b.type !== 'tool_use' || typeof b.id !== 'string' || open.has(b.id)) continue;
+          open.set(b.id, toolRow(project, sessionId, b, time, agentType));
+        }
+      } else if (d.type === 'user') {
+        for (const b of content.map(obj)) {
+          if (b.type !== 'tool_result' || typeof b.tool_use_id !== 'string') continue;
+          const row = open.get(b.tool_use_id);
+          if (!row) continue;
+          open.delete(b.tool_use_id);
+          finish(row, b, obj(d.toolUseResult), d.toolUseResult, time);
+          out.rows.push(row);
+        }
+      }
+      return out;
+    },
+    end() {
+      const rest = [...open.values()];
+      open.clear();
+      return rest;
+    },
+  };
+}
+
+function llmRow(project: string, sessionId: string, key: string, m: Record<string, unknown>, time: string, agentType: string): SpanRow {
+  const u = obj(m.usage);
+  const row = transcriptRow(project, 'claude-code', sessionId, 'llm', key, 'claude_code.api_request', time);
+  row.SpanType = 'llm';
+  row.Model = typeof m.model === 'string' ? m.model : '';
+  row.AgentName = agentType;
+  row.InputTokens = n(u.input_tokens);
+  row.OutputTokens = n(u.output_tokens);
+  row.CacheReadTokens = n(u.cache_read_input_tokens);
+  row.CacheWriteTokens = n(u.cache_creation_input_tokens);
+  priceRow(row, false);
+  return row;
+}
+
+function toolRow(project: string, sessionId: string, b: Record<string, unknown>, time: string, agentType: string): SpanRow {
+  const row = transcriptRow(project, 'claude-code', sessionId, 'tool', b.id as string, 'claude_code.tool', time);
+  row.ToolName = typeof b.name === 'string' ? b.name : '';
+  row.ToolCallId = b.id as string;
+  row.SpanType = toolSpanType(row.ToolName);
+  if (row.ToolName.startsWith('mcp__')) row.McpServer = row.ToolName.split('__')[1] ?? '';
+  if (row.SpanType !== 'agent') row.AgentName = agentType;
+  fillToolDetail(row, b.input);
+  return row;
+}
+
+function finish(row: SpanRow, result: Record<string, unknown>, r: Record<string, unknown>, raw: unknown, time: string): void {
+  row.Duration = between(row.Timestamp, time);
+  row.Success = result.is_error !== true;
+  if (!row.Success) {
+    row.ErrorType = 'tool_error';
+    row.StatusCode = 'Error';
+    row.StatusMessage = typeof raw === 'string' ? raw.slice(0, 500) : '';
+  }
+  // Claude Code answers a re-read of an unchanged file with this result type instead of its content.
+  if (r.type === 'file_unchanged') row.FileUnchanged = true;
+  if (Array.isArray(r.structuredPatch) && r.structuredPatch.length > 0) {
+    const d = structuredPatchDelta(r.structuredPatch);
+    row.LinesAdded = d.added;
+    row.LinesRemoved = d.removed;
+  } else if (r.type === 'create' && typeof r.content === 'string') row.LinesAdded = countLines(r.content);
+  if (row.SpanType === 'skill') row.SkillName ||= typeof r.commandName === 'string' ? r.commandName : '';
+  if (row.SpanType === 'agent') row.AgentName ||= typeof r.agentType === 'string' ? r.agentType : '';
+  const body = result.content;
+  row.ResultSize = Buffer.byteLength(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
+}

@@ -1,0 +1,52 @@
+import { emptySpanRow, type SpanRow } from '@fulcrum/store';
+import { derivedSpanId, derivedTraceId } from '../normalise/harness/ids.js';
+import type { HarnessName } from '../normalise/harness/harness.js';
+
+/**
+ * Transcript rows outrank every OTLP combination (Version 1..7): a transcript
+ * knows file_unchanged results, error flags and full arguments that telemetry
+ * may hide, so when an import lands on a call telemetry already stored (same
+ * session, derived trace, same call id), the transcript copy wins.
+ */
+export const TRANSCRIPT_VERSION = 8;
+
+/** ISO-8601 time → nanoseconds since the epoch, as a decimal string ('0' when unparseable). */
+export function isoToNanos(iso: unknown): string {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : typeof iso === 'number' ? iso : NaN;
+  return Number.isFinite(ms) ? (BigInt(Math.round(ms)) * 1_000_000n).toString() : '0';
+}
+
+/** A transcript row keyed like its telemetry counterpart (kind + call id within the session). */
+export function transcriptRow(project: string, harness: HarnessName, sessionId: string, kind: string, key: string, name: string, time: string): SpanRow {
+  const row = emptySpanRow();
+  row.Project = project;
+  row.SessionId = sessionId;
+  row.TraceId = derivedTraceId(sessionId);
+  row.SpanId = derivedSpanId(sessionId, kind, key);
+  row.SpanName = name;
+  row.ServiceName = harness;
+  row.Harness = harness;
+  row.Source = 'transcript';
+  row.Timestamp = time;
+  row.Version = TRANSCRIPT_VERSION;
+  return row;
+}
+
+/** Nanosecond strings → non-negative duration in nanoseconds. */
+export function between(start: string, end: string): number {
+  if (start === '0' || end === '0') return 0;
+  const d = Number(BigInt(end) - BigInt(start));
+  return d > 0 ? d : 0;
+}
+
+/** What one parsed line contributes: finished rows, and the session it belongs to. */
+export interface LineResult {
+  rows: SpanRow[];
+  sessionId?: string;
+}
+
+/** A per-file parser: feed it lines in order, then end() for rows still open (calls without results). */
+export interface TranscriptParser {
+  line(value: unknown): LineResult;
+  end(): SpanRow[];
+}

@@ -1,0 +1,62 @@
+import type { SpanRow } from '@fulcrum/store';
+import { priceRow } from '../normalise/harness/price.js';
+import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/harness/tool-detail.js';
+import { isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+
+const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+
+/**
+ * Gemini CLI chats (tmp/<project>/chats/session-*.jsonl): a header line names
+ * the session; a `gemini` message is written again when its tool calls
+ * complete, so calls and usage are keyed by message and call id and counted
+ * once. Tool results carry "Exit Code: N" for failed shell commands.
+ */
+export function geminiParser(project: string): TranscriptParser {
+  let sessionId = '';
+  const seen = new Set<string>();
+  return {
+    line(value) {
+      const d = obj(value);
+      const out: LineResult = { rows: [] };
+      if (typeof d.sessionId === 'string') sessionId = d.sessionId;
+      if (!sessionId) return out;
+      out.sessionId = sessionId;
+      if (d.type !== 'gemini' || typeof d.id !== 'string') return out;
+      const time = isoToNanos(d.timestamp);
+      const t = obj(d.tokens);
+      if (!seen.has(`llm:${d.id}`) && d.tokens) {
+        seen.add(`llm:${d.id}`);
+        const row = transcriptRow(project, 'gemini-cli', sessionId, 'llm', d.id, 'gemini_cli.api_response', time);
+        row.SpanType = 'llm';
+        row.Model = typeof d.model === 'string' ? d.model : '';
+        row.InputTokens = n(t.input);
+        row.OutputTokens = n(t.output) + n(t.thoughts);
+        row.CacheReadTokens = n(t.cached);
+        priceRow(row, true);
+        out.rows.push(row);
+      }
+      const calls = Array.isArray(d.toolCalls) ? d.toolCalls : (parseJson(typeof d.toolCalls === 'string' ? d.toolCalls : undefined) as unknown[] | undefined) ?? [];
+      for (const c of calls.map(obj)) {
+        if (typeof c.id !== 'string' || seen.has(`tool:${c.id}`)) continue;
+        seen.add(`tool:${c.id}`);
+        out.rows.push(toolRow(project, sessionId, c, time));
+      }
+      return out;
+    },
+    end: () => [],
+  };
+}
+
+function toolRow(project: string, sessionId: string, c: Record<string, unknown>, time: string): SpanRow {
+  const row = transcriptRow(project, 'gemini-cli', sessionId, 'tool', c.id as string, 'tool_call', isoToNanos(c.timestamp) !== '0' ? isoToNanos(c.timestamp) : time);
+  row.ToolName = typeof c.name === 'string' ? c.name : '';
+  row.ToolCallId = c.id as string;
+  row.SpanType = toolSpanType(row.ToolName);
+  fillToolDetail(row, c.args);
+  const output = JSON.stringify(c.result ?? '');
+  const exit = exitCodeOf(output.replace(/\\n/g, '\n'));
+  const failed = c.status === 'error' || c.status === 'cancelled' || (exit !== undefined && exit !== 0);
+  if (failed) Object.assign(row, { Success: false, ErrorType: exit ? `exit_code:${exit}` : String(c.status), StatusCode: 'Error' });
+  row.ResultSize = Buffer.byteLength(output);
+  return row;
+}
