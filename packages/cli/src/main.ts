@@ -2,6 +2,7 @@ import { UsageError } from './errors.js';
 import { serveCommand } from './commands/serve.js';
 import { migrateCommand } from './commands/migrate.js';
 import { keysCommand } from './commands/keys.js';
+import { importCommand } from './commands/import.js';
 
 export const MAIN_HELP = `Usage: fulcrum <command> [options]
 
@@ -10,6 +11,7 @@ Measures the leverage of human-agent coding sessions from OpenTelemetry.
 Commands:
   serve        start the OTLP/HTTP receiver and HTTP API
   keys         create, list and revoke per-project API keys
+  import       import Claude Code, Codex or Gemini CLI session transcripts
   migrate      apply schema migrations (--cluster NAME for a ClickHouse cluster, --print for DDL)
 
 Run "fulcrum <command> --help" for a command's options.
@@ -22,6 +24,7 @@ export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   keys: keysCommand,
+  import: importCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */

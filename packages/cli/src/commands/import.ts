@@ -1,0 +1,62 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { importTranscripts, type TranscriptHarness } from '@fulcrum/ingest';
+import { openStore } from '@fulcrum/store';
+import { redact } from '@fulcrum/sdk/redact';
+import { parseFlags } from '../args.js';
+import { UsageError } from '../errors.js';
+import { progressBar } from '../render/progress.js';
+import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
+
+export const IMPORT_HELP = `Usage: fulcrum import claude-code|codex|gemini [path] [options]
+
+Imports a harness's local session transcripts as sessions. Importing the same
+files again adds nothing. Default paths:
+  claude-code  ~/.claude/projects
+  codex        $CODEX_HOME/sessions (default ~/.codex/sessions)
+  gemini       ~/.gemini/tmp
+
+Options:
+  --project <name>        project to store the sessions under (default "default")
+${STORE_HELP}
+  -h, --help              show this help
+`;
+
+const HARNESSES: Record<string, TranscriptHarness> = { 'claude-code': 'claude-code', claude: 'claude-code', codex: 'codex', gemini: 'gemini', 'gemini-cli': 'gemini' };
+
+export function defaultPath(harness: TranscriptHarness, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME ?? homedir();
+  if (harness === 'claude-code') return join(home, '.claude', 'projects');
+  if (harness === 'codex') return join(env.CODEX_HOME ?? join(home, '.codex'), 'sessions');
+  return join(home, '.gemini', 'tmp');
+}
+
+export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { project: { type: 'string' }, ...STORE_FLAGS }, true);
+  if (values.help) {
+    process.stdout.write(IMPORT_HELP);
+    return 0;
+  }
+  const harness = HARNESSES[positionals[0] ?? ''];
+  if (!harness) throw new UsageError(`import needs a harness: claude-code, codex or gemini (got "${positionals[0] ?? ''}")`);
+  const path = positionals[1] ?? defaultPath(harness, env);
+  if (!existsSync(path)) throw new UsageError(`no transcripts at ${path} (pass a path)`);
+  const store = await openStore(storeOptions(values, env));
+  try {
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const summary = await importTranscripts({
+      harness, path, store, redact, project: (values.project as string | undefined) ?? 'default',
+      onProgress: (p) => {
+        bar ??= progressBar(`importing ${harness}`, p.bytesTotal);
+        bar.update(p.bytesDone);
+      },
+    });
+    bar?.done();
+    for (const s of summary.skipped) process.stderr.write(`skipped ${s.file}:${s.line}: ${s.error}\n`);
+    process.stdout.write(`imported ${summary.files} files, ${summary.sessions} sessions, ${summary.rows} rows; skipped ${summary.skipped.length} lines\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
