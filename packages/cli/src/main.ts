@@ -2,6 +2,11 @@ import { UsageError } from './errors.js';
 import { serveCommand } from './commands/serve.js';
 import { migrateCommand } from './commands/migrate.js';
 import { keysCommand } from './commands/keys.js';
+import { sessionsCommand } from './commands/sessions.js';
+import { sessionCommand } from './commands/session.js';
+import { reportCommand } from './commands/report.js';
+import { leverageCommand } from './commands/leverage.js';
+import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
 
 export const MAIN_HELP = `Usage: fulcrum <command> [options]
@@ -13,6 +18,11 @@ Commands:
   keys         create, list and revoke per-project API keys
   import       import Claude Code, Codex or Gemini CLI session transcripts
   migrate      apply schema migrations (--cluster NAME for a ClickHouse cluster, --print for DDL)
+  sessions     list sessions with spend, tokens, failures, leverage and waste
+  session      show one session as a tree with waste marked inline
+  report       spend, leverage, waste by category, worst sessions, runaway spend
+  leverage     leverage in total and by team, repository, harness or use case
+  demo         start the server, send a week of sample sessions, print the report
 
 Run "fulcrum <command> --help" for a command's options.
 `;
@@ -24,6 +34,11 @@ export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   keys: keysCommand,
+  sessions: sessionsCommand,
+  session: sessionCommand,
+  report: reportCommand,
+  leverage: leverageCommand,
+  demo: demoCommand,
   import: importCommand,
 };
 

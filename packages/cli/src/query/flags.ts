@@ -1,0 +1,50 @@
+import type { QueryParams } from '@fulcrum/query';
+import { STORE_FLAGS, STORE_HELP } from '../store-flags.js';
+import { UsageError } from '../errors.js';
+
+/** Flags every query command takes. Their names mirror the API's query parameters. */
+export const QUERY_FLAGS = {
+  ...STORE_FLAGS,
+  format: { type: 'string' },
+  server: { type: 'string' },
+  project: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  team: { type: 'string' },
+  repository: { type: 'string' },
+  harness: { type: 'string' },
+  'use-case': { type: 'string' },
+  user: { type: 'string' },
+  individual: { type: 'boolean' },
+  'min-repeat': { type: 'string' },
+} as const;
+
+export const QUERY_HELP = `  --format <f>            table (default), json or md
+  --since <t> / --until <t>  ISO date/time or a duration before now: 30m, 24h, 7d, 2w
+  --team / --repository / --harness / --use-case <v>   narrow the scope
+  --project <p>           project (default "default", env FULCRUM_PROJECT)
+  --individual            opt in to individual-level views (needed for --user, --by user)
+  --user <id>             one user's sessions (with --individual)
+  --min-repeat <n>        identical calls that make a loop (default 3)
+  --server <url>          ask a running "fulcrum serve" (found from the data dir when it holds it)
+${STORE_HELP}`;
+
+export type Format = 'table' | 'json' | 'md';
+
+export function formatOf(v: unknown, allowed: readonly Format[] = ['table', 'json', 'md']): Format {
+  const f = (v as string | undefined) ?? 'table';
+  if (!allowed.includes(f as Format)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, got "${f}"`);
+  return f as Format;
+}
+
+/** Flag values → the API's parameter names. */
+export function queryParams(values: Record<string, unknown>, env: NodeJS.ProcessEnv, extra: Partial<QueryParams> = {}): QueryParams {
+  const s = (k: string) => values[k] as string | undefined;
+  return {
+    project: s('project') ?? env.FULCRUM_PROJECT,
+    since: s('since'), until: s('until'), team: s('team'), repository: s('repository'), harness: s('harness'),
+    useCase: s('use-case'), user: s('user'), individual: values.individual === true ? 'true' : undefined,
+    minRepeat: s('min-repeat'),
+    ...extra,
+  };
+}

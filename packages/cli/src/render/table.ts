@@ -1,0 +1,31 @@
+/** A column of a rendered table: header, cell text, right-aligned for numbers. */
+export interface Column<T> {
+  header: string;
+  cell: (row: T) => string;
+  align?: 'left' | 'right';
+}
+
+export type TableFormat = 'table' | 'md';
+
+const width = (s: string) => [...s].length;
+const pad = (s: string, w: number, align: 'left' | 'right' = 'left') => (align === 'right' ? ' '.repeat(w - width(s)) + s : s + ' '.repeat(w - width(s)));
+
+/** A terminal table (aligned, ruled header) or a Markdown pipe table for PR comments and wikis. */
+export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], format: TableFormat = 'table'): string {
+  const cells = rows.map((r) => columns.map((c) => c.cell(r)));
+  if (format === 'md') {
+    const esc = (s: string) => s.replace(/\|/g, '\\|');
+    const head = `| ${columns.map((c) => esc(c.header)).join(' | ')} |`;
+    const rule = `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`;
+    return [head, rule, ...cells.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n') + '\n';
+  }
+  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]!))));
+  const line = (r: string[]) => r.map((s, i) => pad(s, widths[i]!, columns[i]!.align)).join('  ').trimEnd();
+  return [line(columns.map((c) => c.header)), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + '\n';
+}
+
+export const usd = (n: number | null | undefined) => (n === null || n === undefined ? '-' : n >= 100 ? `$${n.toFixed(0)}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`);
+export const int = (n: number) => Math.round(n).toLocaleString('en-US');
+export const tokens = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)}k` : String(Math.round(n)));
+export const score = (n: number | null) => (n === null ? '-' : n.toFixed(2));
+export const ms = (n: number) => (n >= 60_000 ? `${(n / 60_000).toFixed(1)}m` : n >= 1000 ? `${(n / 1000).toFixed(1)}s` : `${Math.round(n)}ms`);
