@@ -11,6 +11,9 @@ HTTP API (/api/*, OpenAPI at /docs) and /healthz.
 Options:
   --port <n>              port to listen on (default 4318, env FULCRUM_PORT)
   --host <addr>           interface to listen on (default 127.0.0.1, env FULCRUM_HOST)
+  --auth auto|required|off  API keys: auto = required once any key exists (default, env FULCRUM_AUTH)
+  --rate-limit <n>        requests per second per project, 0 = off (default 200, env FULCRUM_RATE_LIMIT)
+  --spool-dir <dir>       where batches wait while ClickHouse is down (default <data-dir>/spool)
 ${STORE_HELP}
   -h, --help              show this help
 
@@ -19,7 +22,7 @@ Point any OpenTelemetry exporter at it:
 `;
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, ...STORE_FLAGS });
+  const { values } = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, auth: { type: 'string' }, 'rate-limit': { type: 'string' }, 'spool-dir': { type: 'string' }, ...STORE_FLAGS });
   if (values.help) {
     process.stdout.write(SERVE_HELP);
     return;
@@ -27,9 +30,20 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const port = intFlag((values.port as string | undefined) ?? env.FULCRUM_PORT, 'port', 4318);
   const host = (values.host as string | undefined) ?? env.FULCRUM_HOST ?? '127.0.0.1';
   const store = storeOptions(values, env);
+  const auth = (values.auth as string | undefined) ?? (env.FULCRUM_AUTH || 'auto');
+  if (auth !== 'auto' && auth !== 'required' && auth !== 'off') throw new UsageError(`--auth must be auto, required or off, got "${auth}"`);
+  const rate = intFlag((values['rate-limit'] as string | undefined) ?? (env.FULCRUM_RATE_LIMIT || undefined), 'rate-limit', 200, 0, 1_000_000);
   let server;
   try {
-    server = await startServer({ port, host, store, logger: { level: env.FULCRUM_LOG_LEVEL ?? 'info' } });
+    server = await startServer({
+      port,
+      host,
+      store,
+      spoolDir: values['spool-dir'] as string | undefined,
+      auth: { mode: auth },
+      limits: { requestsPerSecond: rate },
+      logger: { level: env.FULCRUM_LOG_LEVEL ?? 'info' },
+    });
   } catch (err) {
     throw new UsageError(describeStartError(err as NodeJS.ErrnoException, store.url ?? store.dataDir ?? '', port));
   }
