@@ -5,7 +5,7 @@ import { redact, type Redactor } from './redact.js';
 /** Marker appended to a truncated string. */
 export const TRUNCATED_MARKER = '…[truncated]';
 
-function write(value: unknown, seen: Set<object>): string | undefined {
+function write(value: unknown, stack: object[]): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -14,7 +14,7 @@ function write(value: unknown, seen: Set<object>): string | undefined {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
-      return JSON.stringify(value.toString());
+      return '"' + value.toString() + '"';
     case 'undefined':
     case 'function':
     case 'symbol':
@@ -22,28 +22,62 @@ function write(value: unknown, seen: Set<object>): string | undefined {
   }
   if (value === null) return 'null';
   const obj = value as object;
-  if (seen.has(obj)) return '"[Circular]"';
-  seen.add(obj);
+  if (stack.includes(obj)) return '"[Circular]"';
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'null' : JSON.stringify(obj.toISOString());
+  stack.push(obj);
   let out: string;
   if (Array.isArray(obj)) {
-    out = '[' + obj.map((v) => write(v, seen) ?? 'null').join(',') + ']';
-  } else if (obj instanceof Date) {
-    out = JSON.stringify(obj.toISOString());
+    out = '[';
+    for (let i = 0; i < obj.length; i++) out += (i > 0 ? ',' : '') + (write(obj[i], stack) ?? 'null');
+    out += ']';
   } else {
-    const parts: string[] = [];
-    for (const key of Object.keys(obj).sort()) {
-      const v = write((obj as Record<string, unknown>)[key], seen);
-      if (v !== undefined) parts.push(JSON.stringify(key) + ':' + v);
+    const keys = Object.keys(obj);
+    if (keys.length > 1) keys.sort();
+    out = '{';
+    let first = true;
+    for (const key of keys) {
+      const v = write((obj as Record<string, unknown>)[key], stack);
+      if (v === undefined) continue;
+      out += (first ? '' : ',') + JSON.stringify(key) + ':' + v;
+      first = false;
     }
-    out = '{' + parts.join(',') + '}';
+    out += '}';
   }
-  seen.delete(obj);
+  stack.pop();
   return out;
+}
+
+/**
+ * True when JSON.stringify(value) already is the canonical form: plain data,
+ * keys in sorted order at every depth, no bigint, no toJSON but Date's. Deep or
+ * cyclic values answer false and take the slow path.
+ */
+function nativeIsCanonical(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
+  if (depth > 16) return false;
+  if (value instanceof Date) return true;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!nativeIsCanonical(v, depth + 1)) return false;
+    return true;
+  }
+  let prev: string | undefined;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) return false;
+    if (prev !== undefined && !(prev < key)) return false;
+    // Integer-like keys are ordered numerically by JSON.stringify, not as strings.
+    const c = key.charCodeAt(0);
+    if (c >= 48 && c <= 57) return false;
+    prev = key;
+    if (!nativeIsCanonical((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** JSON with object keys sorted at every depth; cycles become "[Circular]". */
 export function stableStringify(value: unknown): string {
-  return write(value, new Set()) ?? 'null';
+  if (nativeIsCanonical(value, 0)) return JSON.stringify(value) ?? 'null';
+  return write(value, []) ?? 'null';
 }
 
 /** s cut to at most maxLen characters, marker included. */

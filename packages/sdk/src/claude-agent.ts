@@ -9,7 +9,8 @@ import type { ClaudeHookCallback, ClaudeHookInput, ClaudeHooks } from './claude-
 import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from './conventions.js';
 import { recordFailure } from './run.js';
 import { setSessionId } from './session-context.js';
-import { getTracer } from './state.js';
+import { markRedacted } from './pre-redacted.js';
+import { getSettings, getTracer } from './state.js';
 import { recordToolResult, toolCallAttributes } from './tool-call.js';
 
 export interface ClaudeAgentHooksOptions {
@@ -93,6 +94,7 @@ export function claudeAgentHooks(options: ClaudeAgentHooksOptions = {}): ClaudeA
         const id = input.tool_use_id ?? toolUseID;
         const attributes = toolCallAttributes({ name: input.tool_name, id, args: input.tool_input });
         const span = getTracer().startSpan(`${GEN_AI_OPERATION.EXECUTE_TOOL} ${input.tool_name}`, { attributes }, parentContext(input.session_id));
+        markRedacted(span, getSettings().redactor, attributes);
         if (id === undefined) return void span.end();
         track(`tool:${id}`, span);
         if (input.tool_name === 'Task' || input.tool_name === 'Agent') taskTools.push(`tool:${id}`);

@@ -53,7 +53,7 @@ export function traceMcpCall<T>(meta: McpCallMeta, fn: (span: Span) => T): T {
   const method = meta.method ?? 'tools/call';
   const target = meta.tool ?? meta.promptName ?? meta.resourceUri;
   const name = target ? `${method} ${target}` : method;
-  return runInSpan({ name, kind: SpanKind.CLIENT, attributes: mcpAttributes(meta, method), markSuccess: true }, fn, recordToolResult);
+  return runInSpan({ name, kind: SpanKind.CLIENT, attributes: mcpAttributes(meta, method), markSuccess: true, preRedacted: true }, fn, recordToolResult);
 }
 
 /** The parts of an @modelcontextprotocol/sdk Client that are instrumented. */

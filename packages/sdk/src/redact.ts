@@ -20,6 +20,10 @@ export interface RedactorOptions {
   extraPatterns?: Array<RegExp | CustomPattern>;
   /** Skip the built-in patterns and use only extraPatterns. Default: false. */
   disableDefaults?: boolean;
+  /** Results remembered, for callers that redact the same values repeatedly. Default: 0 (off). */
+  cacheSize?: number;
+  /** Longest string remembered. Default: 4096. */
+  cacheMaxLength?: number;
 }
 
 export type Redactor = (s: string) => string;
@@ -163,22 +167,44 @@ function toRule(p: RegExp | CustomPattern): Rule {
   return { kind, hint: /[\s\S]/, apply: (s, k) => s.replace(global, marker(k)) };
 }
 
+/** Remembers recent results (hashing a fresh string costs about as much as the hint scan, so it is opt-in). */
+function memoise(fn: Redactor, size: number, maxLength: number): Redactor {
+  if (size <= 0) return fn;
+  const cache = new Map<string, string>();
+  return (s) => {
+    if (typeof s !== 'string' || s.length > maxLength) return fn(s);
+    const hit = cache.get(s);
+    if (hit !== undefined) return hit;
+    const out = fn(s);
+    if (cache.size >= size) cache.clear();
+    cache.set(s, out);
+    if (out !== s && out.length <= maxLength) cache.set(out, out);
+    return out;
+  };
+}
+
 /** Builds a redactor: `(s) => s` with every secret replaced by `[REDACTED:<kind>]`. */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const rules = [...(options.disableDefaults ? [] : DEFAULT_RULES), ...(options.extraPatterns ?? []).map(toRule)];
   const hasExtras = (options.extraPatterns?.length ?? 0) > 0;
-  // One pass over the string decides whether any rule can match at all.
-  const anyHint = hasExtras ? /[\s\S]/ : new RegExp(rules.map((r) => r.hint.source).join('|'), 'i');
-  return (s: string): string => {
+  // Two scans (case-sensitive token prefixes, case-insensitive key words) decide whether any rule can match.
+  const hintOf = (ci: boolean): RegExp | undefined => {
+    const sources = rules.filter((r) => r.hint.flags.includes('i') === ci).map((r) => r.hint.source);
+    return sources.length > 0 ? new RegExp(sources.join('|'), ci ? 'i' : '') : undefined;
+  };
+  const sensitive = hintOf(false);
+  const insensitive = hintOf(true);
+  const anyHint = (s: string): boolean => hasExtras || sensitive?.test(s) === true || insensitive?.test(s) === true;
+  const fn: Redactor = (s) => {
     if (typeof s !== 'string' || (s.length < MIN_SECRET_LENGTH && !hasExtras)) return s;
-    if (!anyHint.test(s)) return s;
+    if (!anyHint(s)) return s;
     let out = s;
     for (const rule of rules) {
       if (rule.hint.test(out)) out = rule.apply(out, rule.kind);
     }
     return out;
   };
+  return memoise(fn, options.cacheSize ?? 0, options.cacheMaxLength ?? 4096);
 }
-
 /** Redacts with the default patterns. */
 export const redact: Redactor = createRedactor();

@@ -4,6 +4,7 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { redactedValues } from './pre-redacted.js';
 import { redact, type Redactor } from './redact.js';
 
 export interface RedactingSpanProcessorOptions {
@@ -13,10 +14,11 @@ export interface RedactingSpanProcessorOptions {
 
 type MutableAttributes = Record<string, unknown>;
 
-function redactAttributes(attributes: MutableAttributes | undefined, redactor: Redactor): void {
+function redactAttributes(attributes: MutableAttributes | undefined, redactor: Redactor, trusted?: Readonly<Record<string, unknown>>): void {
   if (!attributes) return;
   for (const key in attributes) {
     const v = attributes[key];
+    if (trusted !== undefined && trusted[key] === v) continue;
     if (typeof v === 'string') {
       const r = redactor(v);
       if (r !== v) attributes[key] = r;
@@ -43,7 +45,8 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   /** sdk-trace-base 2.2 has no onEnding hook; the span has ended, so its attributes are rewritten in place. */
   onEnd(span: ReadableSpan): void {
-    redactAttributes(span.attributes as MutableAttributes, this.redactor);
+    const pre = redactedValues(span);
+    redactAttributes(span.attributes as MutableAttributes, this.redactor, pre?.redactor === this.redactor ? pre.values : undefined);
     for (const event of span.events) redactAttributes(event.attributes as MutableAttributes | undefined, this.redactor);
     const status = span.status as { message?: string };
     if (status.message) status.message = this.redactor(status.message);

@@ -1,7 +1,8 @@
 /** Runs a function inside an active span, sync or async, recording the outcome. */
 import { SpanStatusCode, type Attributes, type Span, type SpanKind } from '@opentelemetry/api';
 import { FULCRUM, GENERAL } from './conventions.js';
-import { getTracer } from './state.js';
+import { markRedacted } from './pre-redacted.js';
+import { getSettings, getTracer } from './state.js';
 
 export interface SpanSpec {
   name: string;
@@ -9,6 +10,8 @@ export interface SpanSpec {
   attributes: Attributes;
   /** Set fulcrum.success on the span. Default: false. */
   markSuccess?: boolean;
+  /** The tool arguments and command in attributes are already redacted. Default: false. */
+  preRedacted?: boolean;
 }
 
 /** Reads the result into attributes; may return an error type when the result is a failure. */
@@ -54,6 +57,7 @@ function fail(span: Span, spec: SpanSpec, err: unknown): void {
  */
 export function runInSpan<T>(spec: SpanSpec, fn: (span: Span) => T, onResult?: ResultHook<T>): T {
   return getTracer().startActiveSpan(spec.name, { kind: spec.kind, attributes: spec.attributes }, (span) => {
+    if (spec.preRedacted) markRedacted(span, getSettings().redactor, spec.attributes);
     let result: T;
     try {
       result = fn(span);

@@ -73,6 +73,6 @@ export function recordToolResult(span: Span, result: unknown): string | void {
 
 /** Runs fn (the tool) in an `execute_tool {name}` span; returns its result unchanged. */
 export function traceToolCall<T>(meta: ToolCallMeta, fn: (span: Span) => T): T {
-  const spec = { name: `${GEN_AI_OPERATION.EXECUTE_TOOL} ${meta.name}`, attributes: toolCallAttributes(meta), markSuccess: true };
+  const spec = { name: `${GEN_AI_OPERATION.EXECUTE_TOOL} ${meta.name}`, attributes: toolCallAttributes(meta), markSuccess: true, preRedacted: true };
   return runInSpan(spec, fn, recordToolResult);
 }
