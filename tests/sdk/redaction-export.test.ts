@@ -45,6 +45,14 @@ describe('no secret reaches the exporter', () => {
     expect(json).toContain('[REDACTED:slack_webhook]');
   });
 
+  it('a wrapper-redacted attribute overwritten inside the call is redacted again', () => {
+    traceToolCall({ name: 'Bash', args: { command: 'ls' } }, (span) => {
+      span.setAttribute('fulcrum.tool.args', `{"command":"echo ${FAKE_SECRETS.openai}"}`);
+      span.setAttribute('fulcrum.command', `echo ${FAKE_SECRETS.openai}`);
+    });
+    expect(exported()).not.toContain(FAKE_SECRETS.openai);
+  });
+
   it('keeps the non-secret parts usable', () => {
     traceToolCall({ name: 'Bash', args: { command: `GITHUB_TOKEN=${FAKE_SECRETS.github} gh pr create --title fix` } }, () => '');
     const a = cap.one('execute_tool Bash').attributes;
