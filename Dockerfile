@@ -1,0 +1,43 @@
+# Fulcrum ingest: the OTLP/HTTP receiver, HTTP API and /healthz (`fulcrum serve`).
+# Build: docker build -t fulcrum .   Run: see docker-compose.yml.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Manifests first, so dependency layers are reused when only sources change.
+COPY package.json package-lock.json ./
+COPY packages/store/package.json packages/store/
+COPY packages/sdk/package.json packages/sdk/
+COPY packages/ingest/package.json packages/ingest/
+COPY packages/query/package.json packages/query/
+COPY packages/cli/package.json packages/cli/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.json ./
+COPY packages packages
+RUN npm run build
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/store/package.json packages/store/
+COPY packages/sdk/package.json packages/sdk/
+COPY packages/ingest/package.json packages/ingest/
+COPY packages/query/package.json packages/query/
+COPY packages/cli/package.json packages/cli/
+# Runtime dependencies only: the compiler and test tools stay in the build stage.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/packages/store/dist packages/store/dist
+COPY --from=build /app/packages/sdk/dist packages/sdk/dist
+COPY --from=build /app/packages/ingest/dist packages/ingest/dist
+COPY --from=build /app/packages/query/dist packages/query/dist
+COPY --from=build /app/packages/cli/dist packages/cli/dist
+# The spool (batches waiting while ClickHouse is down) lives on a volume the
+# unprivileged user must own; a named volume copies this ownership when created.
+RUN mkdir -p /var/lib/fulcrum/spool && chown -R node:node /var/lib/fulcrum
+USER node
+EXPOSE 4318
+# node:*-slim has no curl or wget; Node's fetch is enough for a probe.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:4318/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "packages/cli/dist/bin.js"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "4318", "--spool-dir", "/var/lib/fulcrum/spool"]
