@@ -13,6 +13,7 @@ import { logsRoute } from './routes/logs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { JoinCache } from './normalise/harness/join.js';
 import type { NormaliseContext } from './normalise/span.js';
+import type { SanitiseOptions } from './normalise/sanitise.js';
 
 export interface AppOptions {
   /** The store rows are written to. The caller opens it and closes it after the app. */
@@ -39,6 +40,8 @@ export interface AppOptions {
   insertTimeoutMs?: number;
   /** API key authentication. @default { mode: 'auto' }: on whenever a key exists */
   auth?: AuthOptions;
+  /** Attributes kept per span and longest value stored; beyond them rows are marked Truncated. @default 128 and 16384 */
+  caps?: { maxAttributes?: number; maxValueLength?: number };
   /** Rate limits and back-pressure ceilings. @default see LimitsOptions */
   limits?: Omit<LimitsOptions, 'queuedRows'>;
 }
@@ -51,6 +54,7 @@ declare module 'fastify' {
     /** The project a request acts on. Authentication replaces the default with the key's project. */
     projectOf(req: FastifyRequest): string;
     normaliseContext(req: FastifyRequest): NormaliseContext;
+    sanitiseOptions: SanitiseOptions;
   }
 }
 
@@ -72,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const defaultProject = options.defaultProject ?? 'default';
   app.decorate('store', store);
   app.decorate('spanWriter', writer);
+  app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
   app.decorate('projectOf', (req: FastifyRequest) => req.fulcrumProject || defaultProject);
   // One join cache per app: a harness call's log event and trace span arrive in separate requests.

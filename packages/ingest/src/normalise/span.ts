@@ -13,7 +13,7 @@ const LLM_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', '
 export interface NormaliseContext {
   /** Tenant every row is written under. */
   project: string;
-  /** Applied to every stored string that may carry user content. @default identity */
+  /** Redactor for text a normaliser derives itself (sanitiseRows redacts every stored string afterwards). @default identity */
   redact?: (s: string) => string;
   /** Joins a harness call's log and trace reports across requests. @default a fresh cache per request */
   join?: JoinCache;
@@ -47,7 +47,6 @@ export function normaliseSpan(span: DecodedSpan, resource: Attributes, scope: De
   row.SpanType = spanType(a, span.parentSpanId);
   fillOutcome(row, a, span.statusCode);
   if (row.SpanType === 'llm') fillCost(row, a);
-  if (ctx.redact) redactRow(row, ctx.redact);
   return row;
 }
 
@@ -150,20 +149,4 @@ function fillCost(row: SpanRow, a: Attributes): void {
   });
   row.CostUsd = priced.costUsd;
   row.Priced = priced.priced;
-}
-
-const REDACTED_COLUMNS = ['Command', 'SearchPattern', 'FilePath', 'StatusMessage'] as const;
-
-function redactRow(row: SpanRow, redact: (s: string) => string): void {
-  for (const c of REDACTED_COLUMNS) if (row[c]) row[c] = redact(row[c]);
-  redactMap(row.SpanAttributes, redact);
-  redactMap(row.ResourceAttributes, redact);
-  for (const e of row.Events) redactMap(e.Attributes, redact);
-}
-
-function redactMap(m: Attributes, redact: (s: string) => string): void {
-  for (const k in m) {
-    const v = m[k]!;
-    if (v.length >= 8) m[k] = redact(v);
-  }
 }

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { insertSpanRows, type SpanRow, type Store } from '@fulcrum/store';
-import { redactRow } from '../normalise/harness/redact-row.js';
+import { sanitiseRows } from '../normalise/sanitise.js';
 import { claudeCodeParser } from './claude-code.js';
 import { codexParser } from './codex.js';
 import type { TranscriptParser } from './entry.js';
@@ -58,7 +58,8 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
     batch = [];
   };
   const take = async (rows: SpanRow[]) => {
-    for (const r of rows) batch.push(redact ? redactRow(r, redact) : r);
+    sanitiseRows(rows, { redact });
+    for (const r of rows) batch.push(r);
     if (batch.length >= (options.batchRows ?? 2000)) await flush();
   };
   for (const f of files) {

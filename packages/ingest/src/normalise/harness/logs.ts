@@ -6,7 +6,6 @@ import { codexLog } from './codex-logs.js';
 import { geminiLog } from './gemini-logs.js';
 import { harnessOf } from './harness.js';
 import { JoinCache, type PendingRow } from './join.js';
-import { redactRow } from './redact-row.js';
 
 const HEX_ID = /^(?:[0-9a-f]{32})?$/;
 const HEX_SPAN = /^(?:[0-9a-f]{16})?$/;
@@ -40,6 +39,5 @@ export function normaliseLogs(resourceLogs: DecodedResourceLogs[], ctx: Normalis
     }
   }
   out.rows = join.resolve(pending);
-  if (ctx.redact) for (const row of out.rows) redactRow(row, ctx.redact);
   return out;
 }

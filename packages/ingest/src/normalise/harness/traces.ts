@@ -2,7 +2,6 @@ import type { SpanRow } from '@fulcrum/store';
 import type { DecodedResourceSpans, DecodedScope, DecodedSpan } from '../../otlp/model.js';
 import type { NormaliseContext } from '../span.js';
 import { JoinCache, type PendingRow } from './join.js';
-import { redactRow } from './redact-row.js';
 import { harnessSpanRows, traceSessionsOf } from './spans.js';
 
 /** Collects a request's harness spans, then joins and redacts them in one go. */
@@ -17,7 +16,6 @@ export function harnessRows(resourceSpans: DecodedResourceSpans[]) {
     rows(ctx: NormaliseContext): SpanRow[] {
       if (pending.length === 0) return [];
       const rows = (ctx.join ?? new JoinCache()).resolve(pending);
-      if (ctx.redact) for (const r of rows) redactRow(r, ctx.redact);
       return rows;
     },
   };
