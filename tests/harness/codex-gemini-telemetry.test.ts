@@ -30,9 +30,9 @@ describe('Codex 0.169.0', () => {
   });
 
   it('counts tokens once (the turn total Codex reports) and prices them from the table', async () => {
-    // session_task.turn: input 8000, cached 6200, output 200; gpt-5.1-codex at gpt-5 prices.
+    // session_task.turn: input 8000 of which 6200 cached, output 200; stored input is the uncached 1800; gpt-5.1-codex at gpt-5 prices.
     const t = await llmTotals(server.app.store.client, CODEX);
-    expect([t.calls, t.input, t.cacheRead, t.output, t.unpriced]).toEqual([5, 8000, 6200, 200, 0]);
+    expect([t.calls, t.input, t.cacheRead, t.output, t.unpriced]).toEqual([5, 1800, 6200, 200, 0]);
     expect(t.cost).toBeCloseTo(((8000 - 6200) * 1.25 + 200 * 10 + 6200 * 0.125) / 1e6, 10);
   });
 
@@ -55,7 +55,7 @@ describe('Gemini CLI 0.61.0', () => {
   it('counts tokens as gemini_cli.token.usage does and prices them', async () => {
     // Metric totals: input 300+22400, output 20+280 plus 84 thought tokens, cache 17400.
     const t = await llmTotals(server.app.store.client, GEMINI);
-    expect([t.calls, t.input, t.output, t.cacheRead, t.unpriced]).toEqual([8, 22700, 384, 17400, 0]);
+    expect([t.calls, t.input, t.output, t.cacheRead, t.unpriced]).toEqual([8, 5300, 384, 17400, 0]);
     expect(t.cost).toBeGreaterThan(0);
   });
 

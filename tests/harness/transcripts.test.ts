@@ -59,7 +59,7 @@ describe('Codex and Gemini CLI transcripts', () => {
       ['cat /home/developer1/workdir/calc.py', true], ['cat /home/developer1/workdir/missing.py', false],
     ]);
     const t = await llmTotals(store.client, CODEX);
-    expect([t.calls, t.input, t.cacheRead, t.output, t.unpriced]).toEqual([5, 8000, 6200, 200, 0]);
+    expect([t.calls, t.input, t.cacheRead, t.output, t.unpriced]).toEqual([5, 1800, 6200, 200, 0]);
   });
 
   it('import Gemini calls, the skill and the failed shell command', async () => {
@@ -69,7 +69,7 @@ describe('Codex and Gemini CLI transcripts', () => {
     expect(list.filter((c) => c.SpanType === 'skill').map((c) => c.SkillName)).toEqual(['skill-creator']);
     // The chat holds the main model's 7 calls; the router's flash-lite call appears only in telemetry.
     const t = await llmTotals(store.client, GEMINI);
-    expect([t.calls, t.input, t.output, t.cacheRead]).toEqual([7, 22400, 364, 17400]);
+    expect([t.calls, t.input, t.output, t.cacheRead]).toEqual([7, 5000, 364, 17400]);
   });
 });
 

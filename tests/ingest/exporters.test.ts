@@ -20,7 +20,7 @@ function recordSession(tracer: Tracer): void {
     startTime: [T0, 1_000_000],
     attributes: {
       'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5',
-      'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.output_tokens': 300, 'gen_ai.usage.cache_read.input_tokens': 10000,
+      'gen_ai.usage.input_tokens': 11700, 'gen_ai.usage.output_tokens': 300, 'gen_ai.usage.cache_read.input_tokens': 10000,
       'gen_ai.usage.cache_creation.input_tokens': 500, 'gen_ai.conversation.id': 'sess-1',
     },
   }, withParent(root));

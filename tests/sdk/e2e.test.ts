@@ -123,12 +123,13 @@ describe('SDK → OTLP/HTTP → ingest → spans table', () => {
 
   it('stores tokens and cost of model calls', () => {
     const sonnet = byName('chat claude-sonnet-4-5');
-    expect(sonnet).toMatchObject({ InputTokens: 11_700, OutputTokens: 300, CacheReadTokens: 10_000, CacheWriteTokens: 500, Priced: true });
+    // The SDK sends the conventions' input total (11,700, cache included); the stored column is the uncached 1,200.
+    expect(sonnet).toMatchObject({ InputTokens: 1_200, OutputTokens: 300, CacheReadTokens: 10_000, CacheWriteTokens: 500, Priced: true });
     // 1200*3 + 300*15 + 10000*0.3 + 500*3.75 = 12975 micro-dollars
     expect(sonnet.CostUsd).toBeCloseTo(0.012975, 9);
     expect(sonnet.Model).toMatch(/^claude-sonnet-4-5/);
     const mini = byName('chat gpt-5-mini');
-    expect(mini).toMatchObject({ InputTokens: 4000, OutputTokens: 200, CacheReadTokens: 3000, Priced: true });
+    expect(mini).toMatchObject({ InputTokens: 1000, OutputTokens: 200, CacheReadTokens: 3000, Priced: true });
     // 1000*0.25 + 200*2 + 3000*0.025 = 725 micro-dollars
     expect(mini.CostUsd).toBeCloseTo(0.000725, 9);
   });

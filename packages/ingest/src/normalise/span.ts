@@ -75,6 +75,8 @@ function fillTyped(row: SpanRow, a: Attributes): void {
   row.OutputTokens = count(pick(a, GEN_AI.USAGE_OUTPUT_TOKENS, GEN_AI.USAGE_COMPLETION_TOKENS));
   row.CacheReadTokens = count(pick(a, GEN_AI.USAGE_CACHE_READ_INPUT_TOKENS));
   row.CacheWriteTokens = count(pick(a, GEN_AI.USAGE_CACHE_CREATION_INPUT_TOKENS));
+  // The conventions' input_tokens includes cached tokens; the column holds the uncached rest.
+  row.InputTokens = Math.max(0, row.InputTokens - row.CacheReadTokens - row.CacheWriteTokens);
   row.FilePath = pick(a, FULCRUM.FILE_PATH, GENERAL.FILE_PATH);
   row.ReadOffset = count(pick(a, FULCRUM.READ_OFFSET));
   row.ReadLimit = count(pick(a, FULCRUM.READ_LIMIT));
@@ -138,14 +140,14 @@ function fillCost(row: SpanRow, a: Attributes): void {
     row.Priced = row.InputTokens + row.OutputTokens === 0;
     return;
   }
-  const provider = pick(a, GEN_AI.PROVIDER_NAME, GEN_AI.SYSTEM);
   const priced = priceModelCall({
     model: row.Model,
     inputTokens: row.InputTokens,
     outputTokens: row.OutputTokens,
     cacheReadTokens: row.CacheReadTokens,
     cacheWriteTokens: row.CacheWriteTokens,
-    inputIncludesCacheRead: provider ? provider !== 'anthropic' : undefined,
+    inputIncludesCacheRead: false,
+    inputIncludesCacheWrite: false,
   });
   row.CostUsd = priced.costUsd;
   row.Priced = priced.priced;

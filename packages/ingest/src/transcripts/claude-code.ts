@@ -64,7 +64,7 @@ function llmRow(project: string, sessionId: string, key: string, m: Record<strin
   row.OutputTokens = n(u.output_tokens);
   row.CacheReadTokens = n(u.cache_read_input_tokens);
   row.CacheWriteTokens = n(u.cache_creation_input_tokens);
-  priceRow(row, false);
+  priceRow(row);
   return row;
 }
 

@@ -1,5 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
-import { priceRow } from '../normalise/harness/price.js';
+import { excludeCachedInput, priceRow } from '../normalise/harness/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/harness/tool-detail.js';
 import { between, isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 
@@ -55,7 +55,8 @@ export function codexParser(project: string): TranscriptParser {
         row.OutputTokens = n(u.output_tokens);
         row.CacheReadTokens = n(u.cached_input_tokens);
         row.CacheWriteTokens = n(u.cache_write_input_tokens);
-        priceRow(row, true);
+        excludeCachedInput(row);
+        priceRow(row);
         out.rows.push(row);
       }
       return out;

@@ -1,5 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
-import { priceRow } from '../normalise/harness/price.js';
+import { excludeCachedInput, priceRow } from '../normalise/harness/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/harness/tool-detail.js';
 import { isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 
@@ -32,7 +32,8 @@ export function geminiParser(project: string): TranscriptParser {
         row.InputTokens = n(t.input);
         row.OutputTokens = n(t.output) + n(t.thoughts);
         row.CacheReadTokens = n(t.cached);
-        priceRow(row, true);
+        excludeCachedInput(row);
+        priceRow(row);
         out.rows.push(row);
       }
       const calls = Array.isArray(d.toolCalls) ? d.toolCalls : (parseJson(typeof d.toolCalls === 'string' ? d.toolCalls : undefined) as unknown[] | undefined) ?? [];

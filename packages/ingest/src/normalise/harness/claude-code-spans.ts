@@ -24,7 +24,7 @@ export function claudeCodeSpan(row: SpanRow, span: DecodedSpan): PendingRow[] {
       row.CacheReadTokens = count(a.cache_read_tokens ?? '');
       row.CacheWriteTokens = count(a.cache_creation_tokens ?? '');
       row.Success = flag(a.success ?? '') !== false && span.statusCode !== 2;
-      priceRow(row, false);
+      priceRow(row);
       if (a.request_id) rekey(row, 'llm', a.request_id);
       return [{ row, signal: SIGNAL.TRACE }];
     }

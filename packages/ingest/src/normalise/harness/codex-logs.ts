@@ -3,7 +3,7 @@ import type { Attributes, DecodedScope } from '../../otlp/model.js';
 import { count, flag } from '../attrs.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
-import { priceRow } from './price.js';
+import { excludeCachedInput, priceRow } from './price.js';
 import { exitCodeOf, fillToolDetail, parseJson, toolSpanType } from './tool-detail.js';
 
 /** Per-token-event noise (one per streamed chunk) and HTTP plumbing the tool and usage events already cover. */
@@ -23,12 +23,12 @@ export function codexLog(r: DecodedLogRecord, resource: Attributes, scope: Decod
     const out = row('llm', `${logTime(r)}`);
     out.SpanType = 'llm';
     out.Model = a.model ?? a.slug ?? '';
-    // OpenAI accounting: input_token_count includes the cached tokens.
     out.InputTokens = count(a.input_token_count);
     out.OutputTokens = count(a.output_token_count ?? '');
     out.CacheReadTokens = count(a.cached_token_count ?? '');
     out.CacheWriteTokens = count(a.cache_write_token_count ?? '');
-    priceRow(out, true);
+    excludeCachedInput(out);
+    priceRow(out);
     return { row: out, signal: SIGNAL.LOG };
   }
   if (SKIPPED.has(event)) return undefined;

@@ -4,7 +4,7 @@ import { count, flag } from '../attrs.js';
 import { pickAttr } from './harness.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
-import { priceRow } from './price.js';
+import { excludeCachedInput, priceRow } from './price.js';
 import { argsKey, geminiToolKey } from './gemini-keys.js';
 import { fillToolDetail, obj, parseJson, toolSpanType } from './tool-detail.js';
 
@@ -31,7 +31,8 @@ export function geminiLog(r: DecodedLogRecord, resource: Attributes, scope: Deco
     const status = Number(pickAttr(a, 'status_code') || 200);
     out.Success = event === 'gemini_cli.api_response' && status < 400;
     if (!out.Success) out.ErrorType = pickAttr(a, 'error_type', 'error') || String(status);
-    priceRow(out, true);
+    excludeCachedInput(out);
+    priceRow(out);
     return { row: out, signal: SIGNAL.LOG };
   }
   if (event === 'gemini_cli.tool_call') {

@@ -34,9 +34,11 @@ export function logRow(r: DecodedLogRecord, resource: Attributes, scope: Decoded
   row.Source = 'otlp-logs';
   const end = logTime(r);
   const durationNs = Math.round(Number(a.duration_ms ?? 0) * 1e6) || 0;
-  row.Duration = durationNs > 0 ? durationNs : 0;
+  // duration_ms is client text: "1e400" is Infinity, which BigInt() below would throw on (a 5xx).
+  const start = Number.isSafeInteger(durationNs) && durationNs > 0 && /^\d+$/.test(end) && end !== '0' ? BigInt(end) - BigInt(durationNs) : undefined;
+  row.Duration = Number.isSafeInteger(durationNs) && durationNs > 0 ? durationNs : 0;
   // Events are logged when a call ends; the row starts when the call did.
-  row.Timestamp = durationNs > 0 && end !== '0' ? (BigInt(end) - BigInt(durationNs)).toString() : end;
+  row.Timestamp = start !== undefined && start > 0n ? start.toString() : end;
   row.ResultSize = count(a.tool_result_size_bytes ?? '');
   return row;
 }
