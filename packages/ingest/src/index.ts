@@ -38,5 +38,5 @@ export { decodeLogsJson } from './otlp/json-logs.js';
 export { decodeMetricsProtobuf } from './otlp/protobuf-metrics.js';
 export { decodeMetricsJson } from './otlp/json-metrics.js';
 export type * from './otlp/model-logs-metrics.js';
-export { sanitiseRows } from './normalise/sanitise.js';
+export { sanitiseRows, sanitiseMetricRows } from './normalise/sanitise.js';
 export type { SanitiseOptions } from './normalise/sanitise.js';

@@ -42,6 +42,12 @@ export const DEFAULT_DATA_DIR = './.fulcrum/data';
 
 /** chDB prints 64-bit integers in JSON as numbers and a server quotes them; pin one so query code is the same on both. */
 const SAME_JSON_NUMBERS = { output_format_json_quote_64bit_integers: 0 } as const;
+/**
+ * Tables partition by month; ClickHouse refuses a whole INSERT touching more than 100
+ * partitions, so one client with a broken clock would fail every batch it is coalesced
+ * with (and a spooled batch would never drain). Rows are bounded by the batch size instead.
+ */
+const INSERT_SETTINGS = { max_partitions_per_insert_block: '0' };
 
 /** Opens the store (embedded chDB by default, a ClickHouse server when `url` is set) and migrates it. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
@@ -69,7 +75,7 @@ function openServer(options: StoreOptions): Store {
   });
   url.password = '';
   const insertEncoded: Store['insertEncoded'] = async (table, columns, format, body) => {
-    const r = await client.exec({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FORMAT ${format}`, values: Readable.from([body]) });
+    const r = await client.exec({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FORMAT ${format}`, values: Readable.from([body]), clickhouse_settings: INSERT_SETTINGS });
     r.stream.resume();
   };
   return wrap(client, 'server', url.toString(), insertEncoded, () => undefined, () => undefined);
@@ -83,7 +89,7 @@ function openEmbedded(options: StoreOptions): Store {
     const client = createClient({ connection, log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: SAME_JSON_NUMBERS } as Parameters<typeof createClient>[0]);
     const insertEncoded: Store['insertEncoded'] = async (table, columns, format, body) => {
       if (body.length === 0) return;
-      await connection.chdb.rawInsert({ table, columns, format, values: Buffer.from(body) });
+      await connection.chdb.rawInsert({ table, columns, format, values: Buffer.from(body), settings: INSERT_SETTINGS });
     };
     return wrap(client, 'embedded', dataDir, insertEncoded, (u) => lock.update(u), () => lock.release());
   } catch (err) {

@@ -1,4 +1,4 @@
-import { ProtobufReader } from './protobuf-reader.js';
+import { ProtobufDecodeError, ProtobufReader } from './protobuf-reader.js';
 import type { Attributes, DecodedScope } from './model.js';
 
 /** Reads an AnyValue and renders it as the string stored in a Map(String, String). */
@@ -10,16 +10,20 @@ export function readAnyValue(r: ProtobufReader): string {
     else if (f === 2 && w === 0) out = r.varint() ? 'true' : 'false';
     else if (f === 3 && w === 0) out = r.int64String();
     else if (f === 4 && w === 1) out = String(r.double());
-    else if (f === 5 && w === 2) out = JSON.stringify(readArrayValue(r.sub()));
-    else if (f === 6 && w === 2) out = JSON.stringify(readKvList(r.sub()));
+    else if (f === 5 && w === 2) out = JSON.stringify(readArrayValue(r.sub(), 1));
+    else if (f === 6 && w === 2) out = JSON.stringify(readKvList(r.sub(), 1));
     else if (f === 7 && w === 2) out = Buffer.from(r.buf.subarray(...r.span())).toString('base64');
     else r.skip(w);
   }
   return out;
 }
 
+// As deep as the JSON decoder allows; a few bytes per level would otherwise overflow the stack.
+const MAX_DEPTH = 32;
+
 /** Nested values keep their JSON types so a stored array or map stays readable. */
-function readAnyValueTyped(r: ProtobufReader): unknown {
+function readAnyValueTyped(r: ProtobufReader, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new ProtobufDecodeError(`attribute value nested deeper than ${MAX_DEPTH} levels`);
   let out: unknown = null;
   while (!r.done()) {
     const [f, w] = r.tag();
@@ -27,25 +31,25 @@ function readAnyValueTyped(r: ProtobufReader): unknown {
     else if (f === 2 && w === 0) out = r.varint() !== 0;
     else if (f === 3 && w === 0) out = Number(r.int64String());
     else if (f === 4 && w === 1) out = r.double();
-    else if (f === 5 && w === 2) out = readArrayValue(r.sub());
-    else if (f === 6 && w === 2) out = readKvList(r.sub());
+    else if (f === 5 && w === 2) out = readArrayValue(r.sub(), depth + 1);
+    else if (f === 6 && w === 2) out = readKvList(r.sub(), depth + 1);
     else if (f === 7 && w === 2) out = Buffer.from(r.buf.subarray(...r.span())).toString('base64');
     else r.skip(w);
   }
   return out;
 }
 
-function readArrayValue(r: ProtobufReader): unknown[] {
+function readArrayValue(r: ProtobufReader, depth: number): unknown[] {
   const out: unknown[] = [];
   while (!r.done()) {
     const [f, w] = r.tag();
-    if (f === 1 && w === 2) out.push(readAnyValueTyped(r.sub()));
+    if (f === 1 && w === 2) out.push(readAnyValueTyped(r.sub(), depth));
     else r.skip(w);
   }
   return out;
 }
 
-function readKvList(r: ProtobufReader): Record<string, unknown> {
+function readKvList(r: ProtobufReader, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   while (!r.done()) {
     const [f, w] = r.tag();
@@ -56,7 +60,7 @@ function readKvList(r: ProtobufReader): Record<string, unknown> {
       while (!kv.done()) {
         const [kf, kw] = kv.tag();
         if (kf === 1 && kw === 2) key = kv.string();
-        else if (kf === 2 && kw === 2) value = readAnyValueTyped(kv.sub());
+        else if (kf === 2 && kw === 2) value = readAnyValueTyped(kv.sub(), depth);
         else kv.skip(kw);
       }
       out[key] = value;

@@ -6,6 +6,7 @@ import { decodeMetricsProtobuf } from '../otlp/protobuf-metrics.js';
 import { encodeExportResponse } from '../otlp/responses.js';
 import { normaliseMetrics } from '../normalise/harness/metrics.js';
 import { JSON_TYPE, PROTOBUF, requestEncoding } from '../plugins/otlp-http.js';
+import { sanitiseMetricRows } from '../normalise/sanitise.js';
 import { decodeBody } from './signal.js';
 
 /**
@@ -16,6 +17,7 @@ export async function metricsRoute(app: FastifyInstance): Promise<void> {
   app.post('/v1/metrics', async (req, reply) => {
     const decoded = decodeBody(req, decodeMetricsProtobuf, decodeMetricsJson);
     const { rows } = normaliseMetrics(decoded, app.projectOf(req));
+    sanitiseMetricRows(rows, app.sanitiseOptions);
     try {
       await insertSessionMetricRows(app.store.client, rows);
     } catch (err) {

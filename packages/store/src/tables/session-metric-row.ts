@@ -45,6 +45,8 @@ export async function insertSessionMetricRows(client: ClickHouseClient, rows: re
       r.MetricName, r.Unit, r.Temporality, r.Harness, r.Team, r.UserId, r.Model, r.Attributes, r.Version,
     ]),
     format: 'JSONCompactEachRow',
+    // Points spanning many months must not fail the whole INSERT (see INSERT_SETTINGS in store.ts).
+    clickhouse_settings: { max_partitions_per_insert_block: '0' },
   });
 }
 
