@@ -36,6 +36,7 @@ export interface SpanRow {
   McpServer: string;
   SkillName: string;
   Model: string;
+  /** Uncached input tokens: input + output + cache read + cache write is the call's total, for every source. */
   InputTokens: number;
   OutputTokens: number;
   CacheReadTokens: number;
