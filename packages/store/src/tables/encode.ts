@@ -3,7 +3,9 @@ import type { SpanRow } from './span-row.js';
 /** Nanoseconds-since-epoch string → the "seconds.nanoseconds" text ClickHouse parses into DateTime64(9). */
 export function nanosToDateTime64(nanos: string): string {
   const s = nanos.length > 9 ? nanos : nanos.padStart(10, '0');
-  const secs = s.slice(0, s.length - 9) || '0';
+  // Seconds are padded to 10 digits: ClickHouse reads a shorter run ("0.000000000", any time
+  // before 1973) as the start of a YYYY-MM-DD date and refuses the whole INSERT.
+  const secs = s.slice(0, s.length - 9).padStart(10, '0');
   return `${secs}.${s.slice(s.length - 9)}`;
 }
 
