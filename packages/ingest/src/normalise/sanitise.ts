@@ -46,7 +46,12 @@ export function sanitiseRows(rows: readonly SpanRow[], options: SanitiseOptions)
   for (const row of rows) {
     let truncated = clean(row.SpanAttributes);
     truncated = clean(row.ResourceAttributes) || truncated;
-    for (const e of row.Events) truncated = clean(e.Attributes) || truncated;
+    for (const e of row.Events) {
+      truncated = clean(e.Attributes) || truncated;
+      // Event names are free text too (exception messages, "retry <command>").
+      if (e.Name.length > maxLen) [e.Name, truncated] = [e.Name.slice(0, maxLen), true];
+      if (options.redact && e.Name.length >= MIN_SECRET) e.Name = options.redact(e.Name);
+    }
     for (const l of row.Links) truncated = clean(l.Attributes) || truncated;
     truncated = clampNumbers(row) || truncated;
     for (const c of TEXT_COLUMNS) {
