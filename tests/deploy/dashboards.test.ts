@@ -1,0 +1,224 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { demoSessions, DEMO_WEEK_START } from '@fulcrum/cli/demo/scenario';
+import { sendSessions } from '@fulcrum/cli/demo/send';
+import { buildDashboards, DASHBOARDS } from '../../deploy/dashboards/build.js';
+import type { PanelSpec } from '../../deploy/dashboards/model.js';
+import { tempDataDir } from '../helpers/store.js';
+import { post } from '../helpers/otlp.js';
+import { expand, type ExpandContext, type VariableState } from './grafana-macros.js';
+
+/*
+ * Every panel of every committed dashboard, expanded the way Grafana and the
+ * ClickHouse plugin expand it, run on the embedded store holding the demo
+ * week (sent through the real ingest over OTLP) plus sessions with MCP and
+ * skill calls the demo lacks.
+ */
+
+const DIR = fileURLToPath(new URL('../../dashboards/', import.meta.url));
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const JSONS = Object.fromEntries(FILES.map((f) => [f, JSON.parse(readFileSync(DIR + f, 'utf8'))]));
+const PROVISIONED_UID = 'fulcrum-clickhouse';
+
+let server: RunningServer;
+
+const FROM = new Date(DEMO_WEEK_START - 86_400_000);
+const TO = new Date(DEMO_WEEK_START + 8 * 86_400_000);
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, store: { dataDir: tempDataDir() }, logger: false });
+  await sendSessions(server.url, demoSessions());
+  const r = await post(`${server.url}/v1/traces`, mcpAndSkillSessions(), 'application/json');
+  expect(r.status).toBe(200);
+  await server.app.spanWriter.flush();
+}, 120_000);
+afterAll(async () => server?.close());
+
+async function run(sql: string): Promise<{ meta: { name: string; type: string }[]; data: Record<string, unknown>[] }> {
+  const rs = await server.app.store.client.query({ query: sql, format: 'JSON' });
+  return rs.json();
+}
+
+function context(vars: Record<string, VariableState> = {}): ExpandContext {
+  return {
+    from: FROM,
+    to: TO,
+    intervalMs: 3_600_000,
+    variables: { project: { current: 'default' }, team: { current: ['$__all'] }, repository: { current: ['$__all'] }, ...vars },
+  };
+}
+
+function panels(file: string): { id: number; type: string; title: string; targets: { rawSql: string; datasource: { uid: string } }[]; fieldConfig: any }[] {
+  return JSONS[file].panels;
+}
+
+describe('dashboards', () => {
+  it('are the four dashboards, committed as built from the query package', async () => {
+    expect(FILES).toEqual(Object.keys(DASHBOARDS).sort());
+    const built = await buildDashboards();
+    for (const f of FILES) expect(readFileSync(DIR + f, 'utf8'), `${f} is stale: npx tsc -b && npx vite-node deploy/dashboards/write.ts`).toBe(built[f]);
+  });
+
+  it.each(FILES)('%s has a uid, a title, and names its datasource only through the datasource variable', (f) => {
+    const d = JSONS[f];
+    expect(d.uid).toMatch(/^fulcrum-[a-z]+$/);
+    expect(d.title).toMatch(/^Fulcrum \/ /);
+    const dsVar = d.templating.list.find((v: any) => v.name === 'datasource');
+    expect(dsVar).toMatchObject({ type: 'datasource', query: 'grafana-clickhouse-datasource' });
+    const refs: unknown[] = [];
+    const walk = (x: unknown, key = ''): void => {
+      if (Array.isArray(x)) x.forEach((y) => walk(y));
+      else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) walk(v, k);
+      else if (key === 'datasource' || key === 'uid' || key === 'datasourceUid') refs.push(x);
+      if (x === PROVISIONED_UID) throw new Error(`${f} names the provisioned datasource uid`);
+    };
+    walk(d);
+    for (const v of d.templating.list) if (v.datasource) expect(v.datasource.uid).toBe('${datasource}');
+    for (const p of d.panels) {
+      expect(p.datasource.uid).toBe('${datasource}');
+      for (const t of p.targets) expect(t.datasource.uid).toBe('${datasource}');
+    }
+    // The only uid strings are the dashboard's own and the variable reference.
+    expect(refs.filter((r) => r !== d.uid && r !== '${datasource}')).toEqual([]);
+  });
+
+  it.each(FILES)('%s filters every query by project, team and repository', (f) => {
+    for (const p of panels(f)) {
+      for (const t of p.targets) {
+        expect(t.rawSql, p.title).toContain('Project = ${project:singlequote}');
+        expect(t.rawSql, p.title).toContain('$__conditionalAll(Team IN (${team:singlequote}), $team)');
+        expect(t.rawSql, p.title).toContain('$__timeFilter(Timestamp)');
+      }
+    }
+    const project = JSONS[f].templating.list.find((v: any) => v.name === 'project');
+    expect(project.current.value).toBe('default');
+    for (const name of ['team', 'repository']) {
+      expect(JSONS[f].templating.list.find((v: any) => v.name === name)).toMatchObject({ multi: true, includeAll: true });
+    }
+  });
+
+  it.each(FILES)('%s: every variable query runs and offers values', async (f) => {
+    for (const v of JSONS[f].templating.list.filter((x: any) => x.type === 'query')) {
+      const r = await run(expand(v.query, context()));
+      expect(r.data.length, v.name).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe.each(FILES)('%s panels on the demo week', (f) => {
+  it('every panel returns rows with the columns its visualisation needs', async () => {
+    const specs = await specPanels(f);
+    for (const p of panels(f)) {
+      const spec = specs[p.id - 1]!;
+      expect(spec.title).toBe(p.title);
+      const sql = expand(p.targets[0]!.rawSql, context());
+      expect(sql, p.title).not.toMatch(/\$__|\$\{|\$\w|\[\[/);
+      const r = await run(sql);
+      expect(r.data.length, `${p.title}: rows`).toBeGreaterThan(0);
+      const names = r.meta.map((m) => m.name);
+      expect(names, p.title).toEqual(expect.arrayContaining(spec.needs.columns));
+      // No individual view: no panel returns who ran a session.
+      expect(names.filter((n) => /user/i.test(n)), p.title).toEqual([]);
+      if (spec.needs.time) {
+        expect(names[0], p.title).toBe('time');
+        expect(r.meta[0]!.type, p.title).toMatch(/^DateTime/);
+      }
+      if (p.type === 'timeseries' || p.type === 'stat' || p.type === 'barchart') {
+        expect(r.meta.some((m) => /Int|Float|Decimal/.test(m.type)), `${p.title}: a numeric field`).toBe(true);
+      }
+    }
+  });
+
+  it('every panel narrows to one team and one repository, and finds nothing in another project', async () => {
+    const one = context({ team: { current: ['payments'] }, repository: { current: ['acme/payments-api'] } });
+    const none = context({ project: { current: 'no-such-project' } });
+    for (const p of panels(f)) {
+      const r = await run(expand(p.targets[0]!.rawSql, one));
+      const teams = new Set(r.data.map((row) => row.team).filter((t) => t !== undefined));
+      for (const t of teams) expect(['payments'], p.title).toContain(t);
+      const repos = new Set(r.data.map((row) => row.repository).filter((t) => t !== undefined));
+      for (const t of repos) expect(['acme/payments-api'], p.title).toContain(t);
+      const empty = await run(expand(p.targets[0]!.rawSql, none));
+      const numbers = empty.data.flatMap((row) => Object.values(row).filter((v) => typeof v === 'number' && v !== 0));
+      expect(numbers, `${p.title} in another project`).toEqual([]);
+    }
+  });
+});
+
+describe('sessions link to their trace', () => {
+  it('opens Explore on the trace view of the row\'s trace, which the plugin reads from the spans table', async () => {
+    const table = panels('sessions.json')[0]!;
+    const link = table.fieldConfig.overrides.find((o: any) => o.matcher.options === 'sessionId').properties[0].value[0];
+    const url = new URL(link.url, 'http://grafana');
+    expect(url.pathname).toBe('/explore');
+    const panes = JSON.parse(url.searchParams.get('panes')!);
+    const pane = Object.values(panes)[0] as any;
+    expect(pane.datasource).toBe('${datasource}');
+    const q = pane.queries[0];
+    expect(q).toMatchObject({ editorType: 'builder', queryType: 'traces', datasource: { uid: '${datasource}' } });
+    expect(q.builderOptions).toMatchObject({ table: 'spans', queryType: 'traces', meta: { isTraceIdMode: true, traceId: '${__data.fields.traceId}', otelEnabled: true } });
+
+    const rows = (await run(expand(table.targets[0]!.rawSql, context()))).data;
+    const traceId = rows.find((r) => r.traceId)!.traceId as string;
+    // The trace-ID query the plugin generates from those columns (sqlGenerator's trace ID mode).
+    const col = (hint: string) => `"${q.builderOptions.columns.find((c: any) => c.hint === hint).name}"`;
+    const sql = `SELECT ${col('trace_id')} as traceID, ${col('trace_span_id')} as spanID, ${col('trace_parent_span_id')} as parentSpanID,
+  ${col('trace_service_name')} as serviceName, ${col('trace_operation_name')} as operationName,
+  multiply(toUnixTimestamp64Nano(${col('time')}), 0.000001) as startTime, multiply(${col('trace_duration_time')}, 0.000001) as duration,
+  arrayMap(key -> map('key', key, 'value', ${col('trace_tags')}[key]), mapKeys(${col('trace_tags')})) as tags,
+  arrayMap(key -> map('key', key, 'value', ${col('trace_service_tags')}[key]), mapKeys(${col('trace_service_tags')})) as serviceTags,
+  if(${col('trace_status_code')} IN ('Error', 'STATUS_CODE_ERROR'), 2, 0) as statusCode
+FROM "spans" WHERE traceID = '${traceId}' LIMIT 10000`;
+    const trace = (await run(sql)).data;
+    expect(trace.length).toBeGreaterThan(2);
+    expect(trace.filter((s) => s.parentSpanID === '')).toHaveLength(1);
+    expect(trace.every((s) => s.serviceName !== '' && (s.tags as unknown[]).length > 0)).toBe(true);
+  });
+});
+
+/** The spec behind each panel, in panel order (ids 1..n): what its visualisation needs. */
+async function specPanels(file: string): Promise<PanelSpec[]> {
+  return (await DASHBOARDS[file as keyof typeof DASHBOARDS]()).panels;
+}
+
+/** Two sessions per team with MCP tool calls (one server failing) and skill invocations, inside the demo week. */
+function mcpAndSkillSessions(): string {
+  const kv = (o: Record<string, string | number | boolean>) =>
+    Object.entries(o).map(([key, v]) => ({ key, value: typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } }));
+  const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
+  const teams = [['payments', 'acme/payments-api'], ['platform', 'acme/infra'], ['mobile', 'acme/ios-app']] as const;
+  const resourceSpans = teams.flatMap(([team, repo], ti) => [0, 1].map((k) => {
+    const s = ti * 2 + k;
+    const traceId = hex(0xabc000 + s, 32);
+    const session = `mcp-session-${s}`;
+    let t = BigInt(DEMO_WEEK_START + (s + 1) * 3_600_000) * 1_000_000n;
+    let n = 0;
+    const spans: unknown[] = [];
+    const add = (name: string, parent: string, attrs: Record<string, string | number | boolean>, ok = true) => {
+      const spanId = hex(s * 1000 + ++n, 16);
+      spans.push({
+        traceId, spanId, parentSpanId: parent, name, kind: 1,
+        startTimeUnixNano: String(t), endTimeUnixNano: String(t + 500_000_000n),
+        attributes: kv({ 'gen_ai.conversation.id': session, ...attrs }),
+        status: ok ? { code: 1 } : { code: 2, message: 'tool error' },
+      });
+      t += 1_000_000_000n;
+      return spanId;
+    };
+    const root = add('invoke_agent', '', { 'fulcrum.span.type': 'session', 'gen_ai.operation.name': 'invoke_agent' });
+    for (let i = 0; i < 3; i++) {
+      add('chat claude-sonnet-4-5', root, { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': 3000, 'gen_ai.usage.output_tokens': 400 });
+      add('tools/call search_issues', root, { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'search_issues', 'fulcrum.mcp.server': 'github', 'fulcrum.tool.result_size': 2000 }, i !== 2 || k === 0);
+      add('tools/call query', root, { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'query', 'fulcrum.mcp.server': 'postgres' }, false);
+    }
+    add('chat claude-sonnet-4-5', root, { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': 2000, 'gen_ai.usage.output_tokens': 300 });
+    add('skill pdf-report', root, { 'fulcrum.span.type': 'skill', 'fulcrum.skill.name': 'pdf-report' });
+    return {
+      resource: { attributes: kv({ 'service.name': 'claude-code', 'fulcrum.harness': 'claude-code', 'fulcrum.team': team, 'fulcrum.repository': repo, 'fulcrum.use_case': 'feature' }) },
+      scopeSpans: [{ scope: { name: 'test' }, spans }],
+    };
+  }));
+  return JSON.stringify({ resourceSpans });
+}
