@@ -10,7 +10,10 @@ COPY packages/sdk/package.json packages/sdk/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/query/package.json packages/query/
 COPY packages/cli/package.json packages/cli/
-RUN npm ci --no-audit --no-fund
+# npm install, not npm ci: the lock carries only the platform builds of optional
+# native packages (chDB) that the registry mirror serves, which npm ci rejects
+# as out of sync. The lock still pins every version.
+RUN npm install --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages packages
 RUN npm run build
@@ -25,7 +28,7 @@ COPY packages/ingest/package.json packages/ingest/
 COPY packages/query/package.json packages/query/
 COPY packages/cli/package.json packages/cli/
 # Runtime dependencies only: the compiler and test tools stay in the build stage.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/packages/store/dist packages/store/dist
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/packages/ingest/dist packages/ingest/dist

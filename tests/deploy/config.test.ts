@@ -230,9 +230,11 @@ describe('Dockerfile', () => {
   const workspaces = (JSON.parse(read('package.json')).workspaces as string[]);
   const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 
-  it('builds from node:20-bookworm-slim with npm ci and npm run build, and runs fulcrum serve as compose does', () => {
+  it('builds from node:20-bookworm-slim with the lockfile and npm run build, and runs fulcrum serve as compose does', () => {
     expect(dockerfile.match(/^FROM (\S+)/gm)!.every((f) => f === 'FROM node:20-bookworm-slim')).toBe(true);
-    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    // npm install (as the README and CI do, see the Dockerfile) with the lockfile copied beside package.json.
+    expect(dockerfile).toMatch(/^RUN npm install --no-audit --no-fund$/m);
+    expect(dockerfile).toMatch(/^COPY package.json package-lock.json \.\/$/m);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
     const entry = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(dockerfile)![1]!) as string[];
     const cmd = JSON.parse(/^CMD (.+)$/m.exec(dockerfile)![1]!) as string[];
