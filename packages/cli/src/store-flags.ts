@@ -13,7 +13,8 @@ export const STORE_HELP = `  --data-dir <dir>        embedded store directory (d
   --clickhouse-url <url>  use a ClickHouse server instead (env FULCRUM_CLICKHOUSE_URL)
   --clickhouse-user <u>   (env FULCRUM_CLICKHOUSE_USER, default "default")
   --clickhouse-password <p> (env FULCRUM_CLICKHOUSE_PASSWORD)
-  --clickhouse-database <d> (env FULCRUM_CLICKHOUSE_DATABASE, default "default")`;
+  --clickhouse-database <d> (env FULCRUM_CLICKHOUSE_DATABASE, default "default")
+                          env FULCRUM_CLICKHOUSE_CLUSTER: migrate for a ClickHouse cluster`;
 
 /** Store options from flags, falling back to the environment. */
 export function storeOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): StoreOptions {
@@ -33,5 +34,7 @@ export function storeOptions(values: Record<string, unknown>, env: NodeJS.Proces
     username: (values['clickhouse-user'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_USER,
     password: (values['clickhouse-password'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_PASSWORD,
     database: (values['clickhouse-database'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_DATABASE,
+    // On a cluster, pending migrations must run in their replicated form, never single-node.
+    cluster: url ? env.FULCRUM_CLICKHOUSE_CLUSTER || undefined : undefined,
   };
 }
