@@ -51,7 +51,8 @@ const end = start + seconds * 1000;
 await new Promise((resolve) => {
   const tick = () => {
     const now = performance.now();
-    const due = Math.min(Math.floor(((Math.min(now, end) - start) / 1000) * rate), Math.floor(seconds * rate));
+    const total = Math.round(seconds * rate);
+    const due = now >= end ? total : Math.min(Math.floor(((now - start) / 1000) * rate), total);
     while (seq < due) {
       if (inFlight >= maxInFlight) skipped++;
       else send(seq);
