@@ -40,7 +40,8 @@ export async function openBackend(values: Record<string, unknown>, env: NodeJS.P
   return local(store);
 }
 
-function parse(params: QueryParams) {
+/** Checks parameters before any store or server is touched, so a typo fails fast with the flag named. */
+export function parse(params: QueryParams) {
   try {
     return parseQueryParams(params);
   } catch (err) {

@@ -2,7 +2,7 @@ import type { QueryParams } from '@fulcrum/query';
 import { parseFlags, type ParsedFlags } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatOf, QUERY_FLAGS, queryParams, type Format } from './flags.js';
-import { openBackend, type Endpoint } from './backend.js';
+import { openBackend, parse, type Endpoint } from './backend.js';
 
 type Options = Parameters<typeof parseFlags>[1];
 
@@ -33,6 +33,7 @@ export async function runQueryCommand<T>(spec: QueryCommandSpec<T>, argv: string
     id = positionals[0];
   }
   const params = queryParams(values, env, spec.extra?.(values));
+  parse(params);
   const backend = await openBackend(values, env);
   try {
     const data = (await backend.get(spec.endpoint, params, id)) as T;
