@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { traceModelCall, traceSkill, traceToolCall, withSession } from '../../packages/sdk/src/index.js';
+import { configureWrappers, traceMcpCall, traceModelCall, traceSkill, traceToolCall, withSession } from '../../packages/sdk/src/index.js';
 import { captureSpans } from './helpers.js';
 import { FAKE_SECRETS, PEM, SECRET_CARRIERS } from './secrets.js';
 
@@ -51,6 +51,18 @@ describe('no secret reaches the exporter', () => {
       span.setAttribute('fulcrum.command', `echo ${FAKE_SECRETS.openai}`);
     });
     expect(exported()).not.toContain(FAKE_SECRETS.openai);
+  });
+
+  it("a caller's own args or command attribute is redacted too, deferred or not", () => {
+    const attributes = { 'fulcrum.command': `echo ${FAKE_SECRETS.openai}`, 'fulcrum.tool.args': `{"k":"${FAKE_SECRETS.anthropic}"}` };
+    traceToolCall({ name: 'Read', args: { file_path: 'a' }, attributes }, () => 1);
+    const previous = configureWrappers({ deferToolAttributes: false });
+    traceToolCall({ name: 'Read', attributes }, () => 1);
+    configureWrappers(previous);
+    traceMcpCall({ server: 's', tool: 't', attributes }, () => 1);
+    expect(cap.spans()).toHaveLength(3);
+    expect(exported()).not.toContain(FAKE_SECRETS.openai);
+    expect(exported()).not.toContain(FAKE_SECRETS.anthropic);
   });
 
   it('keeps the non-secret parts usable', () => {

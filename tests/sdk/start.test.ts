@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseKeyValueList, startTracing, traceModelCall, traceToolCall, tracesUrl } from '../../packages/sdk/src/index.js';
+import { configureWrappers, getSettings, parseKeyValueList, startTracing, traceModelCall, traceToolCall, tracesUrl } from '../../packages/sdk/src/index.js';
+import { FAKE_SECRETS } from './secrets.js';
 
 interface Received {
   url: string;
@@ -99,6 +100,45 @@ describe('startTracing wrapper settings', () => {
     expect(acme.attributes['fulcrum.cost.usd']).toBe(3);
     expect(sonnet.attributes['fulcrum.cost.unpriced']).toBe(true);
     expect(String(write.attributes['fulcrum.tool.args'])).toHaveLength(40);
+    await handle.shutdown();
+  });
+});
+
+describe('deferred tool attributes reach every exporter, redacted', () => {
+  const call = () =>
+    traceToolCall({ name: 'Bash', id: 'b1', args: { command: `GITHUB_TOKEN=${FAKE_SECRETS.github} npm test` } }, () => 'ok');
+  const expected = {
+    'gen_ai.tool.name': 'Bash',
+    'gen_ai.tool.call.id': 'b1',
+    'fulcrum.command': 'GITHUB_TOKEN=[REDACTED:github_token] npm test',
+    'fulcrum.tool.args': '{"command":"GITHUB_TOKEN=[REDACTED:github_token] npm test"}',
+    'fulcrum.tool.result_size': 2,
+    'fulcrum.success': true,
+  };
+
+  it('batched: the exporter sees them after a flush; extra processors see them at onEnd', async () => {
+    const exporter = new InMemorySpanExporter();
+    const extra = new InMemorySpanExporter();
+    const handle = startTracing({ env: {}, exporter, spanProcessors: [new SimpleSpanProcessor(extra)] });
+    expect(getSettings().deferToolAttributes).toBe(true);
+    call();
+    expect(extra.getFinishedSpans()[0].attributes).toMatchObject(expected);
+    await handle.forceFlush();
+    const [span] = exporter.getFinishedSpans();
+    expect(span.attributes).toMatchObject(expected);
+    expect(JSON.stringify(span.attributes)).not.toContain(FAKE_SECRETS.github);
+    await handle.shutdown();
+    expect(getSettings().deferToolAttributes).toBeFalsy();
+  });
+
+  it('another tracer turns deferral off, so its pipeline gets the attributes at start', async () => {
+    const exporter = new InMemorySpanExporter();
+    const handle = startTracing({ env: {}, exporter, batch: false });
+    const previous = configureWrappers({ tracer: getSettings().tracer });
+    expect(getSettings().deferToolAttributes).toBe(false);
+    call();
+    expect(exporter.getFinishedSpans()[0].attributes).toMatchObject(expected);
+    configureWrappers(previous);
     await handle.shutdown();
   });
 });

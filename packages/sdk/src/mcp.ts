@@ -2,6 +2,7 @@
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import { argsHash, stableStringify, truncate } from './canonical.js';
 import { FULCRUM, GEN_AI, GEN_AI_OPERATION, MCP } from './conventions.js';
+import { callerSetsRedactedKey } from './pre-redacted.js';
 import { runInSpan } from './run.js';
 import { getSettings } from './state.js';
 import { recordToolResult } from './tool-call.js';
@@ -53,7 +54,8 @@ export function traceMcpCall<T>(meta: McpCallMeta, fn: (span: Span) => T): T {
   const method = meta.method ?? 'tools/call';
   const target = meta.tool ?? meta.promptName ?? meta.resourceUri;
   const name = target ? `${method} ${target}` : method;
-  return runInSpan({ name, kind: SpanKind.CLIENT, attributes: mcpAttributes(meta, method), markSuccess: true, preRedacted: true }, fn, recordToolResult);
+  const preRedacted = !callerSetsRedactedKey(meta.attributes);
+  return runInSpan({ name, kind: SpanKind.CLIENT, attributes: mcpAttributes(meta, method), markSuccess: true, preRedacted }, fn, recordToolResult);
 }
 
 /** The parts of an @modelcontextprotocol/sdk Client that are instrumented. */

@@ -19,6 +19,16 @@ type Marked = { [MARK]?: RedactedValues };
 /** Attribute keys whose values the wrappers redact themselves. */
 export const REDACTED_BY_WRAPPERS: readonly string[] = [FULCRUM.TOOL_ARGS, FULCRUM.COMMAND];
 
+/**
+ * True when the caller's own attributes set one of those keys: the value could
+ * then be theirs, unredacted, so nothing may be trusted for that span.
+ */
+export function callerSetsRedactedKey(attributes: Attributes | undefined): boolean {
+  if (attributes === undefined) return false;
+  for (const key of REDACTED_BY_WRAPPERS) if (attributes[key] !== undefined) return true;
+  return false;
+}
+
 export function markRedacted(span: object, redactor: Redactor, attributes: Attributes): void {
   const values: Record<string, unknown> = {};
   let any = false;

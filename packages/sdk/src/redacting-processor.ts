@@ -1,9 +1,11 @@
 /**
  * Redacts every string attribute (span and event attributes) of an ended span
- * before handing it to the wrapped processor, which exports it.
+ * before handing it to the wrapped processor, which exports it. Tool attributes
+ * deferred by traceToolCall are written first, so they are redacted too.
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { materialiseToolCall } from './deferred-tool.js';
 import { redactedValues } from './pre-redacted.js';
 import { redact, type Redactor } from './redact.js';
 
@@ -28,6 +30,19 @@ function redactAttributes(attributes: MutableAttributes | undefined, redactor: R
   }
 }
 
+/**
+ * Makes an ended span safe to export, in place: writes its deferred tool
+ * attributes, then redacts every string in its attributes, event attributes and
+ * status message. Idempotent; every export path runs it before any exporter.
+ */
+export function prepareSpanForExport(span: ReadableSpan, redactor: Redactor): void {
+  const pre = materialiseToolCall(span) ?? redactedValues(span);
+  redactAttributes(span.attributes as MutableAttributes, redactor, pre?.redactor === redactor ? pre.values : undefined);
+  for (const event of span.events) redactAttributes(event.attributes as MutableAttributes | undefined, redactor);
+  const status = span.status as { message?: string };
+  if (status.message) status.message = redactor(status.message);
+}
+
 export class RedactingSpanProcessor implements SpanProcessor {
   private readonly redactor: Redactor;
 
@@ -45,11 +60,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   /** sdk-trace-base 2.2 has no onEnding hook; the span has ended, so its attributes are rewritten in place. */
   onEnd(span: ReadableSpan): void {
-    const pre = redactedValues(span);
-    redactAttributes(span.attributes as MutableAttributes, this.redactor, pre?.redactor === this.redactor ? pre.values : undefined);
-    for (const event of span.events) redactAttributes(event.attributes as MutableAttributes | undefined, this.redactor);
-    const status = span.status as { message?: string };
-    if (status.message) status.message = this.redactor(status.message);
+    prepareSpanForExport(span, this.redactor);
     this.inner.onEnd(span);
   }
 

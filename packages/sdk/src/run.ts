@@ -1,5 +1,5 @@
 /** Runs a function inside an active span, sync or async, recording the outcome. */
-import { SpanStatusCode, type Attributes, type Span, type SpanKind } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
 import { FULCRUM, GENERAL } from './conventions.js';
 import { markRedacted } from './pre-redacted.js';
 import { getSettings, getTracer } from './state.js';
@@ -12,6 +12,13 @@ export interface SpanSpec {
   markSuccess?: boolean;
   /** The tool arguments and command in attributes are already redacted. Default: false. */
   preRedacted?: boolean;
+}
+
+/** The part of a spec that decides how the outcome is recorded. */
+export interface Outcome {
+  markSuccess?: boolean;
+  /** Records fulcrum.success=true instead of setAttribute (traceToolCall defers it). Default: setAttribute. */
+  onSuccess?: (span: Span) => void;
 }
 
 /** Reads the result into attributes; may return an error type when the result is a failure. */
@@ -31,7 +38,7 @@ export function recordFailure(span: Span, err: unknown, type = errorType(err), m
   span.setStatus(message ? { code: SpanStatusCode.ERROR, message } : { code: SpanStatusCode.ERROR });
 }
 
-function finish<T>(span: Span, spec: SpanSpec, value: Awaited<T>, onResult?: ResultHook<T>): void {
+function finish<T>(span: Span, spec: Outcome, value: Awaited<T>, onResult?: ResultHook<T>): void {
   let failed: string | void = undefined;
   if (onResult) {
     try {
@@ -41,11 +48,14 @@ function finish<T>(span: Span, spec: SpanSpec, value: Awaited<T>, onResult?: Res
     }
   }
   if (failed) recordFailure(span, new Error(failed), failed, spec.markSuccess);
-  else if (spec.markSuccess) span.setAttribute(FULCRUM.SUCCESS, true);
+  else if (spec.markSuccess) {
+    if (spec.onSuccess) spec.onSuccess(span);
+    else span.setAttribute(FULCRUM.SUCCESS, true);
+  }
   span.end();
 }
 
-function fail(span: Span, spec: SpanSpec, err: unknown): void {
+function fail(span: Span, spec: Outcome, err: unknown): void {
   recordFailure(span, err, undefined, spec.markSuccess);
   span.end();
 }
@@ -56,35 +66,47 @@ function fail(span: Span, spec: SpanSpec, err: unknown): void {
  * thenable is awaited once through Promise.resolve. Errors are rethrown unchanged.
  */
 export function runInSpan<T>(spec: SpanSpec, fn: (span: Span) => T, onResult?: ResultHook<T>): T {
-  return getTracer().startActiveSpan(spec.name, { kind: spec.kind, attributes: spec.attributes }, (span) => {
-    if (spec.preRedacted) markRedacted(span, getSettings().redactor, spec.attributes);
-    let result: T;
-    try {
-      result = fn(span);
-    } catch (err) {
-      fail(span, spec, err);
-      throw err;
-    }
-    if (result instanceof Promise) {
-      result.then(
-        (v) => finish(span, spec, v as Awaited<T>, onResult),
-        (err) => fail(span, spec, err),
-      );
-      return result;
-    }
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      return Promise.resolve(result).then(
-        (v) => {
-          finish(span, spec, v as Awaited<T>, onResult);
-          return v;
-        },
-        (err) => {
-          fail(span, spec, err);
-          throw err;
-        },
-      ) as T;
-    }
-    finish(span, spec, result as Awaited<T>, onResult);
+  const parent = context.active();
+  const span = getTracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes }, parent);
+  if (spec.preRedacted) markRedacted(span, getSettings().redactor, spec.attributes);
+  return runStartedSpan(span, parent, spec, fn, onResult);
+}
+
+/**
+ * What startActiveSpan does with its callback, minus the per-call closure: fn
+ * and the result handling run with span active in parent.
+ */
+export function runStartedSpan<T>(span: Span, parent: Context, spec: Outcome, fn: (span: Span) => T, onResult?: ResultHook<T>): T {
+  return context.with(trace.setSpan(parent, span), body<T>, undefined, span, spec, fn, onResult);
+}
+
+function body<T>(span: Span, spec: Outcome, fn: (span: Span) => T, onResult: ResultHook<T> | undefined): T {
+  let result: T;
+  try {
+    result = fn(span);
+  } catch (err) {
+    fail(span, spec, err);
+    throw err;
+  }
+  if (result instanceof Promise) {
+    result.then(
+      (v) => finish(span, spec, v as Awaited<T>, onResult),
+      (err) => fail(span, spec, err),
+    );
     return result;
-  });
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return Promise.resolve(result).then(
+      (v) => {
+        finish(span, spec, v as Awaited<T>, onResult);
+        return v;
+      },
+      (err) => {
+        fail(span, spec, err);
+        throw err;
+      },
+    ) as T;
+  }
+  finish(span, spec, result as Awaited<T>, onResult);
+  return result;
 }

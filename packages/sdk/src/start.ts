@@ -8,6 +8,7 @@ import { FULCRUM, GENERAL } from './conventions.js';
 import { exporterHeaders, parseKeyValueList, tracesUrl, type Env } from './otel-env.js';
 import { createPriceTable, type ModelPrice, type PriceTable } from './prices.js';
 import { createRedactor, type CustomPattern } from './redact.js';
+import { RedactingSpanExporter } from './redacting-exporter.js';
 import { RedactingSpanProcessor } from './redacting-processor.js';
 import { SessionSpanProcessor } from './session-processor.js';
 import { configureWrappers, resetWrappers, TRACER_NAME, TRACER_VERSION } from './state.js';
@@ -80,10 +81,14 @@ export function startTracing(options: StartTracingOptions = {}): TracingHandle {
   const env = options.env ?? process.env;
   const redactor = createRedactor({ extraPatterns: options.redactPatterns });
   const exporter = options.exporter ?? new OTLPTraceExporter({ url: tracesUrl(env, options.endpoint), headers: exporterHeaders(env, options.headers) });
-  const exportProcessor = options.batch === false ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
+  // Our exporter is redacted as each batch is exported, off the caller's path. Processors
+  // we do not control may export from onEnd, so each redacts (and materialises) there.
+  const safeExporter = new RedactingSpanExporter(exporter, { redactor, async: options.batch !== false });
+  const exportProcessor = options.batch === false ? new SimpleSpanProcessor(safeExporter) : new BatchSpanProcessor(safeExporter);
   const spanProcessors: SpanProcessor[] = [
     new SessionSpanProcessor(),
-    ...[exportProcessor, ...(options.spanProcessors ?? [])].map((p) => new RedactingSpanProcessor(p, { redactor })),
+    exportProcessor,
+    ...(options.spanProcessors ?? []).map((p) => new RedactingSpanProcessor(p, { redactor })),
   ];
   const sdk = new NodeSDK({
     resource: defaultResource().merge(resourceFromAttributes(resourceAttributes(options, env))),
@@ -100,6 +105,8 @@ export function startTracing(options: StartTracingOptions = {}): TracingHandle {
     redactor,
     priceTable: isTable ? (prices as PriceTable) : createPriceTable(prices as Record<string, ModelPrice | null> | undefined),
     maxArgsLength: options.maxArgsLength ?? 1024,
+    // Every processor above prepares spans before they reach an exporter.
+    deferToolAttributes: true,
   });
   let done: Promise<void> | undefined;
   return {

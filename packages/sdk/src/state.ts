@@ -15,6 +15,12 @@ export interface WrapperSettings {
   redactor: Redactor;
   /** Maximum length of fulcrum.tool.args. Default: 1024. */
   maxArgsLength: number;
+  /**
+   * traceToolCall leaves its argument work (canonical JSON, redaction, hash,
+   * describeToolCall) to the export pipeline, which must then run
+   * prepareSpanForExport on every span (startTracing's does). Default: false.
+   */
+  deferToolAttributes?: boolean;
 }
 
 const defaults = (): WrapperSettings => ({ priceTable: DEFAULT_PRICES, redactor: redact, maxArgsLength: 1024 });
@@ -29,6 +35,8 @@ export function getSettings(): WrapperSettings {
 export function configureWrappers(patch: Partial<WrapperSettings>): WrapperSettings {
   const previous = settings;
   settings = { ...settings, ...patch };
+  // Another tracer may feed a pipeline that never materialises deferred attributes.
+  if (patch.tracer !== undefined && patch.deferToolAttributes === undefined) settings.deferToolAttributes = false;
   return previous;
 }
 

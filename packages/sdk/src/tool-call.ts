@@ -1,47 +1,14 @@
 /** traceToolCall: an `execute_tool {name}` span describing what the tool touched. */
-import { type Attributes, type Span } from '@opentelemetry/api';
-import { argsHash, stableStringify, truncate } from './canonical.js';
-import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from './conventions.js';
-import { runInSpan } from './run.js';
-import { getSettings } from './state.js';
-import { describeToolCall } from './tools.js';
+import { context, type Attributes, type Span, type SpanOptions } from '@opentelemetry/api';
+import { snapshotArgs, UNSUPPORTED } from './args-snapshot.js';
+import { FULCRUM, GEN_AI_OPERATION } from './conventions.js';
+import { OWNED_KEYS, parkedToolCall, parkToolCall } from './deferred-tool.js';
+import { callerSetsRedactedKey } from './pre-redacted.js';
+import { runInSpan, runStartedSpan, type Outcome } from './run.js';
+import { getSettings, getTracer } from './state.js';
+import { toolCallAttributes, type ToolCallMeta } from './tool-attributes.js';
 
-export interface ToolCallMeta {
-  /** gen_ai.tool.name, e.g. Read, Bash, apply_patch. */
-  name: string;
-  /** gen_ai.tool.call.id. Default: none. */
-  id?: string;
-  /** Tool arguments; canonicalised, redacted and truncated into fulcrum.tool.args. Default: none. */
-  args?: unknown;
-  /** Extra span attributes. Default: none. */
-  attributes?: Attributes;
-}
-
-/** Attributes describing a tool call before it runs. */
-export function toolCallAttributes(meta: ToolCallMeta): Attributes {
-  const { redactor, maxArgsLength } = getSettings();
-  const attrs: Attributes = {
-    ...meta.attributes,
-    [GEN_AI.OPERATION_NAME]: GEN_AI_OPERATION.EXECUTE_TOOL,
-    [GEN_AI.TOOL_NAME]: meta.name,
-    [FULCRUM.SPAN_TYPE]: 'tool',
-  };
-  if (meta.id !== undefined) attrs[GEN_AI.TOOL_CALL_ID] = meta.id;
-  if (meta.args !== undefined) {
-    const canonical = redactor(stableStringify(meta.args));
-    attrs[FULCRUM.TOOL_ARGS] = truncate(canonical, maxArgsLength);
-    attrs[FULCRUM.TOOL_ARGS_HASH] = argsHash(canonical);
-  }
-  const d = describeToolCall(meta.name, meta.args);
-  if (d.filePath !== undefined) attrs[FULCRUM.FILE_PATH] = d.filePath;
-  if (d.readOffset !== undefined) attrs[FULCRUM.READ_OFFSET] = d.readOffset;
-  if (d.readLimit !== undefined) attrs[FULCRUM.READ_LIMIT] = d.readLimit;
-  if (d.command !== undefined) attrs[FULCRUM.COMMAND] = truncate(redactor(d.command), maxArgsLength);
-  if (d.searchPattern !== undefined) attrs[FULCRUM.SEARCH_PATTERN] = d.searchPattern;
-  if (d.linesAdded !== undefined) attrs[FULCRUM.LINES_ADDED] = d.linesAdded;
-  if (d.linesRemoved !== undefined) attrs[FULCRUM.LINES_REMOVED] = d.linesRemoved;
-  return attrs;
-}
+export { toolCallAttributes, type ToolCallMeta } from './tool-attributes.js';
 
 /** Size of a tool result in bytes (UTF-8 of strings, JSON of objects); undefined for no result. */
 export function resultSize(result: unknown): number | undefined {
@@ -71,8 +38,61 @@ export function recordToolResult(span: Span, result: unknown): string | void {
   if (isErrorResult(result)) return 'tool_error';
 }
 
-/** Runs fn (the tool) in an `execute_tool {name}` span; returns its result unchanged. */
+/** Deferred calls park the outcome for export instead of two setAttribute calls on the caller's path. */
+const DEFERRED_OUTCOME: Outcome = {
+  markSuccess: true,
+  onSuccess: (span) => {
+    const p = parkedToolCall(span);
+    if (p) p.success = true;
+    else span.setAttribute(FULCRUM.SUCCESS, true);
+  },
+};
+
+function recordDeferredResult(span: Span, result: unknown): string | void {
+  const size = resultSize(result);
+  if (size !== undefined) {
+    const p = parkedToolCall(span);
+    if (p) p.resultSize = size;
+    else span.setAttribute(FULCRUM.TOOL_RESULT_SIZE, size);
+  }
+  if (isErrorResult(result)) return 'tool_error';
+}
+
+/**
+ * Splits the caller's extra attributes: those on keys the wrapper owns would be
+ * overwritten at start, so they wait for materialisation as fallbacks; the
+ * rest are set at start as before.
+ */
+function splitAttributes(attributes: Attributes): { start: SpanOptions; owned: Attributes | undefined } {
+  let owned: Attributes | undefined;
+  let rest: Attributes | undefined;
+  for (const key in attributes) {
+    if (!OWNED_KEYS.has(key)) continue;
+    owned ??= {};
+    owned[key] = attributes[key];
+    rest ??= { ...attributes };
+    delete rest[key];
+  }
+  return { start: { attributes: rest ?? attributes }, owned };
+}
+
+/**
+ * Runs fn (the tool) in an `execute_tool {name}` span; returns its result unchanged.
+ * Under startTracing the argument work is deferred to export (deferred-tool.ts);
+ * the caller only pays for a snapshot of the arguments.
+ */
 export function traceToolCall<T>(meta: ToolCallMeta, fn: (span: Span) => T): T {
-  const spec = { name: `${GEN_AI_OPERATION.EXECUTE_TOOL} ${meta.name}`, attributes: toolCallAttributes(meta), markSuccess: true, preRedacted: true };
-  return runInSpan(spec, fn, recordToolResult);
+  const settings = getSettings();
+  const name = `${GEN_AI_OPERATION.EXECUTE_TOOL} ${meta.name}`;
+  const args = settings.deferToolAttributes === true && meta.args !== undefined ? snapshotArgs(meta.args) : meta.args;
+  if (settings.deferToolAttributes !== true || args === UNSUPPORTED) {
+    const preRedacted = !callerSetsRedactedKey(meta.attributes);
+    return runInSpan({ name, attributes: toolCallAttributes(meta), markSuccess: true, preRedacted }, fn, recordToolResult);
+  }
+  const split = meta.attributes === undefined ? undefined : splitAttributes(meta.attributes);
+  const parent = context.active();
+  const span = getTracer().startSpan(name, split?.start, parent);
+  const pending = { meta: { name: meta.name, id: meta.id, args, attributes: split?.owned }, settings, resultSize: undefined, success: undefined };
+  parkToolCall(span, pending);
+  return runStartedSpan(span, parent, DEFERRED_OUTCOME, fn, recordDeferredResult);
 }
