@@ -8,6 +8,8 @@ export interface DemoCall {
   ok?: boolean;
   /** Spawned subagent's own calls (a Task call). */
   sub?: DemoCall[];
+  /** A skill invocation or an MCP tool call instead of a built-in tool. */
+  via?: { skill: string } | { mcpServer: string };
 }
 
 export type SessionStyle = 'efficient' | 'looping' | 'rereading' | 'failing' | 'pingpong' | 'runaway';
@@ -43,12 +45,17 @@ const edit = (file: string, n: number): DemoCall => ({ tool: 'Edit', args: { fil
 const write = (file: string, lines: number): DemoCall => ({ tool: 'Write', args: { file_path: file, content: Array.from({ length: lines }, (_, i) => `line ${i}`).join('\n') }, resultSize: 100 });
 const bash = (command: string, ok = true, size = 1500): DemoCall => ({ tool: 'Bash', args: { command }, resultSize: size, ok });
 const grep = (pattern: string): DemoCall => ({ tool: 'Grep', args: { pattern, path: 'src' }, resultSize: 900 });
+const skill = (name: string): DemoCall => ({ tool: name, args: {}, resultSize: 1200, via: { skill: name } });
+const mcp = (server: string, tool: string, args: Record<string, unknown>): DemoCall => ({ tool, args, resultSize: 2500, via: { mcpServer: server } });
 
 function calls(style: SessionStyle, r: ReturnType<typeof rng>): DemoCall[] {
   const f = r.pick(FILES);
   const g = r.pick(FILES.filter((x) => x !== f));
   const base = [grep('TODO'), read(f), edit(f, 1), read(g, 1, 80), edit(g, 2), write(`src/new-${r.int(1, 99)}.ts`, r.int(20, 120)), bash('npm test')];
-  if (style === 'efficient') return [...base, { tool: 'Task', args: { description: 'review the change' }, resultSize: 800, sub: [read(f), grep('export function')] }];
+  if (style === 'efficient') {
+    const extras = [skill(r.pick(['code-review', 'write-tests', 'release-notes'])), mcp(r.pick(['github', 'linear', 'sentry']), 'search_issues', { query: `bug in ${f}` })];
+    return [...base.slice(0, 2), ...extras.slice(0, r.int(1, 2)), ...base.slice(2), { tool: 'Task', args: { description: 'review the change' }, resultSize: 800, sub: [read(f), grep('export function')] }];
+  }
   if (style === 'looping') return [...base.slice(0, 3), ...Array.from({ length: r.int(4, 7) }, () => bash('curl -s localhost:3000/health', true, 300)), ...base.slice(3)];
   if (style === 'rereading') return [read(f), read(g), read(f), grep('TODO'), read(f, 10, 40), grep('TODO'), edit(f, 3), read(f), ...base.slice(5)];
   if (style === 'failing') return [...base.slice(0, 5), bash('npm run build', false), bash('npm run build', false), bash('npm run build', false), bash('npm run build', false), edit(f, 4), bash('npm run build')];

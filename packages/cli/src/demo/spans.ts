@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { FULCRUM, GEN_AI, GENERAL } from '@fulcrum/sdk/conventions';
+import { FULCRUM, GEN_AI, GENERAL, MCP } from '@fulcrum/sdk/conventions';
 import { idOf, rng } from './random.js';
 import type { DemoCall, DemoSession } from './scenario.js';
 
@@ -18,7 +18,8 @@ export function sessionSpans(s: DemoSession): ReadableSpan[] {
   const r = rng(parseInt(idOf(s.id, 4), 16));
   const traceId = idOf(`trace/${s.id}`, 16);
   const resource = resourceFromAttributes({
-    [GENERAL.SERVICE_NAME]: s.harness, [FULCRUM.HARNESS]: s.harness, [FULCRUM.TEAM]: s.team,
+    // Not the harness's own service name: these are SDK-style spans, not that harness's native telemetry.
+    [GENERAL.SERVICE_NAME]: `demo-agent`, [FULCRUM.HARNESS]: s.harness, [FULCRUM.TEAM]: s.team,
     [FULCRUM.REPOSITORY]: s.repository, [FULCRUM.USE_CASE]: s.useCase, [GENERAL.USER_ID]: s.user,
   });
   const spans: ReadableSpan[] = [];
@@ -42,13 +43,20 @@ export function sessionSpans(s: DemoSession): ReadableSpan[] {
   const run = (calls: DemoCall[], parent: string) => {
     for (const c of calls) {
       const dur = r.int(2000, 9000);
+      const uncached = r.int(2000, 9000);
+      const cacheRead = r.int(10_000, 40_000);
       make(`chat ${s.model}`, parent, t, dur, {
         [GEN_AI.OPERATION_NAME]: 'chat', [GEN_AI.PROVIDER_NAME]: PROVIDER[s.harness] ?? 'anthropic', [GEN_AI.REQUEST_MODEL]: s.model,
-        [GEN_AI.USAGE_INPUT_TOKENS]: r.int(2000, 9000), [GEN_AI.USAGE_CACHE_READ_INPUT_TOKENS]: r.int(10_000, 40_000), [GEN_AI.USAGE_OUTPUT_TOKENS]: r.int(200, 1500),
+        // The conventions' input count includes cached tokens.
+        [GEN_AI.USAGE_INPUT_TOKENS]: uncached + cacheRead, [GEN_AI.USAGE_CACHE_READ_INPUT_TOKENS]: cacheRead, [GEN_AI.USAGE_OUTPUT_TOKENS]: r.int(200, 1500),
       });
       t += dur;
       const toolDur = c.tool === 'Bash' ? r.int(1000, 20_000) : r.int(20, 400);
-      const id = make(`execute_tool ${c.tool}`, parent, t, toolDur, {
+      const via = c.via ?? {};
+      const name = 'skill' in via ? `skill ${via.skill}` : 'mcpServer' in via ? `tools/call ${c.tool}` : `execute_tool ${c.tool}`;
+      const id = make(name, parent, t, toolDur, {
+        ...('skill' in via ? { [FULCRUM.SPAN_TYPE]: 'skill', [FULCRUM.SKILL_NAME]: via.skill as string } : {}),
+        ...('mcpServer' in via ? { [MCP.METHOD_NAME]: 'tools/call', [FULCRUM.MCP_SERVER]: via.mcpServer as string } : {}),
         [GEN_AI.OPERATION_NAME]: 'execute_tool', [GEN_AI.TOOL_NAME]: c.tool, [GEN_AI.TOOL_CALL_ID]: `call_${n}`,
         [GEN_AI.TOOL_CALL_ARGUMENTS]: JSON.stringify(c.args), [FULCRUM.TOOL_RESULT_SIZE]: c.resultSize,
         ...(c.ok === false ? { [GENERAL.ERROR_TYPE]: 'exit_code_1' } : {}),
