@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApp, decodeTracesProtobuf, normaliseTraces } from '@fulcrum/ingest';
-import { SPAN_COLUMNS, encodeSpanRow, spansTableDdl } from '@fulcrum/store';
+import { encodeSpanRows, spansTableDdl, writeEncodedSpans } from '@fulcrum/store';
 import { redact } from '@fulcrum/sdk/redact';
 import { buildBodies } from './fixtures.js';
 import { startNaiveReceiver } from './naive-receiver.js';
@@ -19,10 +19,10 @@ function load(url, files, seconds, concurrency) {
   });
 }
 
-/** Two concurrent INSERTs of already-built rows (encoding excluded), repeated: the most the store takes. */
+/** Two concurrent INSERTs of already-built rows (encoding excluded, RowBinary), repeated: the most the store takes. */
 async function storeLimit(store, rows, rounds) {
-  const body = rows.map((r) => JSON.stringify(encodeSpanRow(r))).join('\n');
-  const insert = () => store.insertEncoded('spans_limit', SPAN_COLUMNS, 'JSONCompactEachRow', body);
+  const body = encodeSpanRows(rows);
+  const insert = () => writeEncodedSpans(store, body, 'spans_limit');
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) await Promise.all([insert(), insert()]);
   return (2 * rounds * rows.length) / ((performance.now() - t0) / 1000);

@@ -15,7 +15,7 @@ let store: Store;
 let app: FastifyInstance;
 let spoolDir: string;
 /** Batches the store refused: each would be a 503 without the spool, and one that never drains blocks it. */
-const spooled = () => readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl'));
+const spooled = () => readdirSync(spoolDir).filter((f) => f.endsWith('.batch'));
 
 const send = (signal: Signal, type: string, payload: Buffer | string) =>
   app.inject({ method: 'POST', url: `/v1/${signal}`, headers: { 'content-type': type }, payload });

@@ -46,13 +46,13 @@ describe('store outage', () => {
     expect(new Set(statuses)).toEqual(new Set([200, 503])); // the spool filled up: 200 until then, 503 after
     expect(acked).toBeGreaterThan(0);
     expect(app.spanWriter.queued).toBe(0);
-    expect(readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl')).length).toBe(acked / 20);
+    expect(readdirSync(spoolDir).filter((f) => f.endsWith('.batch')).length).toBe(acked / 20);
     expect(await stored('outage-')).toBe(0);
 
     state.down = false;
     await app.close(); // closing drains the spool
     expect(await stored('outage-')).toBe(acked);
-    expect(readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl'))).toEqual([]);
+    expect(readdirSync(spoolDir).filter((f) => f.endsWith('.batch'))).toEqual([]);
   });
 
   it('replays a spool left by a crashed process on start, without duplicating rows already stored', async () => {

@@ -118,7 +118,7 @@ describe('redaction: secrets from a plain OpenTelemetry client never reach disk'
     const { app, url } = await startApp();
     expect((await exportWith(new ProtoExporter({ url: `${url}/v1/traces` }), spansWithSecrets('redact-down'))).code).toBe(ExportResultCode.SUCCESS);
     await sendLogs(url, 'redact-down');
-    const files = readdirSync(spoolDir()).filter((f) => f.endsWith('.jsonl'));
+    const files = readdirSync(spoolDir()).filter((f) => f.endsWith('.batch'));
     expect(files.length).toBeGreaterThan(0); // acknowledged from the spool, not the store
     const spoolText = files.map((f) => readFileSync(join(spoolDir(), f), 'utf8')).join('\n');
     expect(spoolText).toContain('redact-down');

@@ -7,7 +7,7 @@ export interface SpoolOptions {
   /** Most bytes the spool may hold; beyond it, writes are refused (503). @default 1073741824 (1 GiB) */
   maxBytes?: number;
   /** Writes one spooled batch to the store; rejects while it is still unavailable. */
-  drainInto: (body: string) => Promise<void>;
+  drainInto: (body: Buffer) => Promise<void>;
   /** How often to try draining, in ms. @default 1000 */
   drainIntervalMs?: number;
   /** Told about drain failures. @default ignore */
@@ -53,10 +53,10 @@ export class Spool {
     return { bytes: this.#bytes, rows: this.#rows };
   }
 
-  append(body: string, rows: number): SpoolResult {
-    const bytes = Buffer.byteLength(body);
+  append(body: Buffer, rows: number): SpoolResult {
+    const bytes = body.length;
     if (this.#bytes + bytes > this.#maxBytes) return { status: 'full' };
-    const name = `${String(++this.#seq).padStart(12, '0')}-${rows}.jsonl`;
+    const name = `${String(++this.#seq).padStart(12, '0')}-${rows}.batch`;
     const tmp = join(this.#dir, `.${name}.tmp`);
     const fd = openSync(tmp, 'w');
     try {
@@ -84,7 +84,7 @@ export class Spool {
   async #drainOnce(): Promise<void> {
     for (const f of this.#files()) {
       const path = join(this.#dir, f);
-      const body = readFileSync(path, 'utf8');
+      const body = readFileSync(path);
       try {
         await this.#drainInto(body);
       } catch (err) {
@@ -92,13 +92,13 @@ export class Spool {
         return;
       }
       unlinkSync(path);
-      this.#bytes -= Buffer.byteLength(body);
+      this.#bytes -= body.length;
       this.#rows -= rowsIn(f);
     }
   }
 
   #files(): string[] {
-    return readdirSync(this.#dir).filter((f) => /^\d{12}-\d+\.jsonl$/.test(f)).sort();
+    return readdirSync(this.#dir).filter((f) => /^\d{12}-\d+\.batch$/.test(f)).sort();
   }
 }
 

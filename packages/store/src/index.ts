@@ -1,5 +1,5 @@
 export { openStore, DEFAULT_DATA_DIR } from './store.js';
-export type { Store, StoreOptions } from './store.js';
+export type { Store, StoreOptions, EncodedFormat } from './store.js';
 export { migrate, appliedMigrationIds, migrationStatements, migrationsTableDdl, MIGRATIONS_TABLE } from './migrate.js';
 export { clusterStatements, shardingKey, replicaPath, assertClusterName, LOCAL_SUFFIX } from './cluster.js';
 export type { MigrateOptions } from './migrate.js';
@@ -16,3 +16,4 @@ export { SESSION_METRICS_TABLE, SESSION_METRIC_COLUMNS, sessionMetricsTableDdl }
 export { insertSessionMetricRows, sessionActivitySql } from './tables/session-metric-row.js';
 export type { Activity, SessionMetricRow } from './tables/session-metric-row.js';
 export { API_KEYS_TABLE, API_KEY_COLUMNS, apiKeysTableDdl } from './tables/api-keys.js';
+export { RowBinaryWriter, writeSpanRowBinary, encodeSpanRowsBinary } from './tables/rowbinary.js';

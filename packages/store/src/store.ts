@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
@@ -31,7 +33,7 @@ export interface Store {
    * Inserts rows already encoded in `format` (one per line). Embedded, the bytes go to
    * chDB's parser zero-copy; on a server they are streamed as the INSERT body.
    */
-  insertEncoded(table: string, columns: readonly string[], format: 'JSONCompactEachRow' | 'JSONEachRow', body: string): Promise<void>;
+  insertEncoded(table: string, columns: readonly string[], format: EncodedFormat, body: string | Buffer): Promise<void>;
   /** Records the API URL of the process holding an embedded store, so CLIs can find it. */
   advertise(url: string): void;
   ping(): Promise<boolean>;
@@ -39,6 +41,8 @@ export interface Store {
 }
 
 export const DEFAULT_DATA_DIR = './.fulcrum/data';
+
+export type EncodedFormat = 'JSONCompactEachRow' | 'JSONEachRow' | 'RowBinary';
 
 /** chDB prints 64-bit integers in JSON as numbers and a server quotes them; pin one so query code is the same on both. */
 const SAME_JSON_NUMBERS = { output_format_json_quote_64bit_integers: 0 } as const;
@@ -87,15 +91,34 @@ function openEmbedded(options: StoreOptions): Store {
   try {
     const connection = createChdbConnection({ path: dataDir });
     const client = createClient({ connection, log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: SAME_JSON_NUMBERS } as Parameters<typeof createClient>[0]);
+    const inserts = join(dataDir, 'inserts');
+    let seq = 0;
     const insertEncoded: Store['insertEncoded'] = async (table, columns, format, body) => {
       if (body.length === 0) return;
-      await connection.chdb.rawInsert({ table, columns, format, values: Buffer.from(body), settings: INSERT_SETTINGS });
+      if (format !== 'RowBinary') {
+        await connection.chdb.rawInsert({ table, columns, format, values: Buffer.from(body), settings: INSERT_SETTINGS });
+        return;
+      }
+      // chDB's in-memory insert takes text formats only; binary goes through a file, which it reads without parsing text.
+      mkdirSync(inserts, { recursive: true });
+      const file = join(inserts, `${process.pid}-${++seq}.bin`);
+      await writeFile(file, body);
+      try {
+        await client.command({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FROM INFILE ${sqlString(file)} FORMAT RowBinary`, clickhouse_settings: INSERT_SETTINGS });
+      } finally {
+        await rm(file, { force: true });
+      }
     };
     return wrap(client, 'embedded', dataDir, insertEncoded, (u) => lock.update(u), () => lock.release());
   } catch (err) {
     lock.release();
     throw err;
   }
+}
+
+/** A file path as a ClickHouse string literal (INFILE takes no bound parameter). */
+function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** Column names come from our own table definitions; quoting keeps dotted Nested names valid. */

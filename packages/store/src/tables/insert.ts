@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Store } from '../store.js';
 import { encodeSpanRow } from './encode.js';
+import { encodeSpanRowsBinary } from './rowbinary.js';
 import type { SpanRow } from './span-row.js';
 import { SPANS_TABLE, SPAN_COLUMNS } from './spans.js';
 
@@ -15,19 +16,17 @@ export async function insertSpanRows(client: ClickHouseClient, rows: readonly Sp
   });
 }
 
-/** Rows as JSONCompactEachRow text in SPAN_COLUMNS order, one per line. */
-export function encodeSpanRows(rows: readonly SpanRow[]): string {
-  let body = '';
-  for (const r of rows) body += JSON.stringify(encodeSpanRow(r)) + '\n';
-  return body;
+/** Rows as RowBinary in SPAN_COLUMNS order: what the ingest path writes and spools. */
+export function encodeSpanRows(rows: readonly SpanRow[]): Buffer {
+  return encodeSpanRowsBinary(rows);
 }
 
 /** Inserts span rows already encoded by encodeSpanRows. */
-export function writeEncodedSpans(store: Store, body: string, table = SPANS_TABLE): Promise<void> {
-  return store.insertEncoded(table, SPAN_COLUMNS, 'JSONCompactEachRow', body);
+export function writeEncodedSpans(store: Store, body: Buffer, table = SPANS_TABLE): Promise<void> {
+  return store.insertEncoded(table, SPAN_COLUMNS, 'RowBinary', body);
 }
 
-/** The ingest fast path: rows encoded as one JSONCompactEachRow text and handed to the store as bytes. */
+/** The ingest fast path: rows encoded as RowBinary, which the engine parses at about twice the rate of JSON. */
 export async function writeSpanRows(store: Store, rows: readonly SpanRow[], table = SPANS_TABLE): Promise<void> {
   if (rows.length === 0) return;
   await writeEncodedSpans(store, encodeSpanRows(rows), table);
