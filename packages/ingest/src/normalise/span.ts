@@ -1,6 +1,6 @@
 import { FULCRUM, GEN_AI, GENERAL, MCP, SPAN_TYPES, type SpanType } from '@fulcrum/sdk/conventions';
-import { priceModelCall } from '@fulcrum/sdk/prices';
-import { argsHash, canonicalArgs, describeToolCall } from '@fulcrum/sdk/tools';
+import { priceRow } from './price.js';
+import { fillToolDetail, parseJson } from './tool-detail.js';
 import { emptySpanRow, type SpanRow } from '@fulcrum/store';
 import type { Attributes, DecodedScope, DecodedSpan } from '../otlp/model.js';
 import { count, flag, money, pick } from './attrs.js';
@@ -94,21 +94,8 @@ function fillTyped(row: SpanRow, a: Attributes): void {
 function fillFromArguments(row: SpanRow, a: Attributes): void {
   const raw = a[GEN_AI.TOOL_CALL_ARGUMENTS] ?? a[FULCRUM.TOOL_ARGS];
   if (raw === undefined) return;
-  let args: unknown = raw;
-  try {
-    args = JSON.parse(raw);
-  } catch {
-    // not JSON: hash the text as sent
-  }
-  row.ArgsHash = argsHash(canonicalArgs(args, 4096));
-  const d = describeToolCall(row.ToolName, args);
-  row.FilePath ||= d.filePath ?? '';
-  row.ReadOffset ||= d.readOffset ?? 0;
-  row.ReadLimit ||= d.readLimit ?? 0;
-  row.Command ||= d.command ?? '';
-  row.SearchPattern ||= d.searchPattern ?? '';
-  row.LinesAdded ||= d.linesAdded ?? 0;
-  row.LinesRemoved ||= d.linesRemoved ?? 0;
+  // Arguments that are not JSON are hashed as the text they are.
+  fillToolDetail(row, parseJson(raw) ?? raw);
 }
 
 function spanType(a: Attributes, parentSpanId: string): SpanType {
@@ -140,15 +127,5 @@ function fillCost(row: SpanRow, a: Attributes): void {
     row.Priced = row.InputTokens + row.OutputTokens === 0;
     return;
   }
-  const priced = priceModelCall({
-    model: row.Model,
-    inputTokens: row.InputTokens,
-    outputTokens: row.OutputTokens,
-    cacheReadTokens: row.CacheReadTokens,
-    cacheWriteTokens: row.CacheWriteTokens,
-    inputIncludesCacheRead: false,
-    inputIncludesCacheWrite: false,
-  });
-  row.CostUsd = priced.costUsd;
-  row.Priced = priced.priced;
+  priceRow(row);
 }

@@ -1,6 +1,6 @@
 import type { SpanRow } from '@fulcrum/store';
-import { priceRow } from '../normalise/harness/price.js';
-import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/harness/tool-detail.js';
+import { priceRow } from '../normalise/price.js';
+import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/tool-detail.js';
 import { between, isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);

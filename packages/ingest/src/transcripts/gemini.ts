@@ -1,6 +1,6 @@
 import type { SpanRow } from '@fulcrum/store';
-import { excludeCachedInput, priceRow } from '../normalise/harness/price.js';
-import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/harness/tool-detail.js';
+import { excludeCachedInput, priceRow } from '../normalise/price.js';
+import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
 import { isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);

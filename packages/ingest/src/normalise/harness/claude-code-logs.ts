@@ -3,7 +3,7 @@ import type { Attributes, DecodedScope } from '../../otlp/model.js';
 import { count, flag, money } from '../attrs.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
-import { fillToolDetail, obj, parseJson, toolSpanType } from './tool-detail.js';
+import { fillToolDetail, obj, parseJson, toolSpanType } from '../tool-detail.js';
 
 /**
  * Per-request memory: the skill a skill_activated event named and the agent

@@ -3,8 +3,8 @@ import type { DecodedSpan } from '../../otlp/model.js';
 import { count, flag } from '../attrs.js';
 import { derivedSpanId } from './ids.js';
 import { SIGNAL, type PendingRow } from './join.js';
-import { priceRow } from './price.js';
-import { countLines, parseJson, structuredPatchDelta, toolSpanType } from './tool-detail.js';
+import { priceRow } from '../price.js';
+import { countLines, parseJson, structuredPatchDelta, toolSpanType } from '../tool-detail.js';
 
 /**
  * Claude Code's beta trace spans. The call spans (llm_request, tool) take the

@@ -3,8 +3,8 @@ import type { Attributes, DecodedScope } from '../../otlp/model.js';
 import { count, flag } from '../attrs.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
-import { excludeCachedInput, priceRow } from './price.js';
-import { exitCodeOf, fillToolDetail, parseJson, toolSpanType } from './tool-detail.js';
+import { excludeCachedInput, priceRow } from '../price.js';
+import { exitCodeOf, fillToolDetail, parseJson, toolSpanType } from '../tool-detail.js';
 
 /** Per-token-event noise (one per streamed chunk) and HTTP plumbing the tool and usage events already cover. */
 const SKIPPED = new Set(['codex.sse_event', 'codex.api_request', 'codex.websocket_event', 'codex.turn_ttft', 'codex.startup_phase']);

@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import type { DecodedSpan } from '../../otlp/model.js';
 import { derivedSpanId } from './ids.js';
 import { SIGNAL, type PendingRow } from './join.js';
-import { toolSpanType } from './tool-detail.js';
+import { toolSpanType } from '../tool-detail.js';
 
 /**
  * Codex spans. Its tool span (`exec_command`, …, with call_id) becomes the

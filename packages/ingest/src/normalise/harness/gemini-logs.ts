@@ -4,9 +4,9 @@ import { count, flag } from '../attrs.js';
 import { pickAttr } from './harness.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
-import { excludeCachedInput, priceRow } from './price.js';
+import { excludeCachedInput, priceRow } from '../price.js';
 import { argsKey, geminiToolKey } from './gemini-keys.js';
-import { fillToolDetail, obj, parseJson, toolSpanType } from './tool-detail.js';
+import { fillToolDetail, obj, parseJson, toolSpanType } from '../tool-detail.js';
 
 /** Full prompts and responses, and startup diagnostics: large and analysed nowhere. */
 const SKIPPED = new Set(['gemini_cli.api_request', 'gen_ai.client.inference.operation.details', 'gemini_cli.startup_stats', 'gemini_cli.config']);

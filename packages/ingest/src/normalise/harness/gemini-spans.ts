@@ -3,7 +3,7 @@ import type { DecodedSpan } from '../../otlp/model.js';
 import { argsKey, geminiToolKey } from './gemini-keys.js';
 import { derivedSpanId } from './ids.js';
 import { SIGNAL, type PendingRow } from './join.js';
-import { fillToolDetail, obj, parseJson, toolSpanType } from './tool-detail.js';
+import { fillToolDetail, obj, parseJson, toolSpanType } from '../tool-detail.js';
 
 /**
  * Gemini CLI's gen_ai.* spans. `tool_call` spans take the key of their
