@@ -1,14 +1,19 @@
 // npm run bench: every benchmark, each printing ratios measured in this one run.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@fulcrum/store';
 import { runIngestBench } from './ingest.js';
+import { runQueryBench } from './query.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), 'fulcrum-bench-')) });
+const dataDir = mkdtempSync(join(tmpdir(), 'fulcrum-bench-'));
+const store = await openStore({ dataDir });
 try {
   await runIngestBench(store, { seconds });
+  // The same store: libchdb binds one data directory per process.
+  await runQueryBench(store, { rows: (process.env.BENCH_QUERY_ROWS ?? '1000000,10000000').split(',').map(Number) });
 } finally {
   await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
 }

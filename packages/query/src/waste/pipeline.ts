@@ -1,6 +1,6 @@
 import { inputPriceParams, inputPriceSql } from '../prices.js';
 import { scopeWhere, type BoundSql, type QueryScope } from '../scope.js';
-import { TOOL_KIND_SQL, toolKindParams } from '../tool-kinds.js';
+import { TOOL_KINDS, toolKindParams } from '../tool-kinds.js';
 import { WASTE_DEFAULTS, WASTE_KINDS, type WasteOptions } from './options.js';
 
 /*
@@ -37,7 +37,26 @@ const [FAILED_RETRY, REPEATED_CALL, PING_PONG, EDIT_REVERT, REDUNDANT_READ, REPE
 
 /** Tool kinds by code; 0 is a model call. */
 const TOOL_KIND_CODES = ['read', 'write', 'edit', 'search', 'shell', 'delete', 'scan', 'other'];
-const [READ, EDIT, WRITE, DELETE] = ['read', 'edit', 'write', 'delete'].map((k) => TOOL_KIND_CODES.indexOf(k) + 1);
+const [READ, EDIT, WRITE, DELETE, SEARCH, SHELL, SCAN, OTHER] = ['read', 'edit', 'write', 'delete', 'search', 'shell', 'scan', 'other'].map((k) => TOOL_KIND_CODES.indexOf(k) + 1);
+
+/**
+ * TOOL_KIND_SQL as a code, with one lookup per distinct tool name (on the LowCardinality
+ * dictionary) instead of one has() per list per row. Names listed under several kinds take
+ * the first in TOOL_KIND_SQL's order: read, edit, write, search, delete, shell.
+ */
+function toolKindLookup(): { names: string[]; codes: number[] } {
+  const order: [keyof typeof TOOL_KINDS, number][] = [['read', READ], ['edit', EDIT], ['write', WRITE], ['search', SEARCH], ['delete', DELETE], ['shell', SHELL]];
+  const seen = new Map<string, number>();
+  for (const [kind, c] of order) for (const name of TOOL_KINDS[kind]) if (!seen.has(name)) seen.set(name, c);
+  return { names: [...seen.keys()], codes: [...seen.values()] };
+}
+const KIND_CODE_SQL = `multiIf(
+  IsLlm, 0,
+  (transform(lower(ToolName), {kindNames:Array(String)}, {kindCodes:Array(UInt8)}, ${OTHER}) AS ToolKind) = ${EDIT},
+    if(LinesRemoved = 0 AND LinesAdded > 0 AND lower(ToolName) = 'apply_patch', ${WRITE}, ${EDIT}),
+  ToolKind = ${SHELL},
+    multiIf(match(Command, '^\\\\s*(git\\\\s+)?rm\\\\s'), ${DELETE}, has({scanCommands:Array(String)}, splitByWhitespace(trimLeft(Command))[1]), ${SCAN}, ${SHELL}),
+  ToolKind)`;
 
 // Linear scans over arrays, none capturing an array.
 const lag = (a: string, d: string) => `arrayPopBack(arrayPushFront(${a}, ${d}))`;
@@ -62,43 +81,45 @@ function space(prefix: string, fields: readonly string[], from: (f: string) => s
 }
 
 /**
- * Nested SELECTs computing `defs` (each "expr AS name", in dependency order) over `from`:
- * ClickHouse substitutes an alias's expression wherever it is used, so a chain of aliases
- * in one SELECT grows exponentially. A name used once is substituted here; every other one
- * becomes a column of the shallowest layer its inputs allow, passed through while needed.
+ * Nested SELECTs computing `defs` (each "expr AS name", in dependency order) over `from`.
+ * ClickHouse substitutes an alias's expression wherever it is used, so a chain of aliases in
+ * one SELECT grows exponentially, while every nested SELECT adds planning time (growing with
+ * depth times width). So a name is substituted where it is used while its expanded text stays
+ * under `budget` characters (identical expressions are computed once per SELECT), and only
+ * bigger ones become columns of the shallowest layer their inputs allow.
  */
-function layered(from: string, baseCols: readonly string[], defs: readonly string[], outputs: readonly string[]): string {
+function layered(from: string, baseCols: readonly string[], defs: readonly string[], outputs: readonly string[], budget = Number(process.env.FULCRUM_WASTE_BUDGET ?? 100)): string {
+  const word = /\b[a-z]_[A-Za-z0-9]+\b/g;
   const parsed = defs.map((d) => {
     const at = d.lastIndexOf(' AS ');
     return { name: d.slice(at + 4), expr: d.slice(0, at) };
   });
-  const names = new Set(parsed.map((d) => d.name));
-  const known = new Set([...names, ...baseCols]);
-  const word = /\b[a-z]_[A-Za-z0-9]+\b/g;
-  const refs = (e: string) => [...new Set((e.match(word) ?? []).filter((n) => known.has(n)))];
   const uses = new Map<string, number>();
-  for (const e of [...parsed.map((d) => d.expr), outputs.join(' ')]) for (const r of e.match(word) ?? []) if (names.has(r)) uses.set(r, (uses.get(r) ?? 0) + 1);
-  const exprOf = new Map<string, string>();
-  const kept: { name: string; expr: string; refs: string[] }[] = [];
-  for (const d of parsed) {
-    const expr = d.expr.replace(word, (n) => (exprOf.has(n) && uses.get(n) === 1 ? `(${exprOf.get(n)})` : n));
-    exprOf.set(d.name, expr);
-    if (uses.get(d.name) !== 1) kept.push({ name: d.name, expr, refs: refs(expr) });
-  }
+  for (const e of [...parsed.map((d) => d.expr), outputs.join(' ')]) for (const r of e.match(word) ?? []) uses.set(r, (uses.get(r) ?? 0) + 1);
+  const inline = new Map<string, string>();
   const layer = new Map<string, number>(baseCols.map((c) => [c, 0]));
-  for (const d of kept) layer.set(d.name, 1 + Math.max(0, ...d.refs.map((r) => layer.get(r) ?? 0)));
+  const kept: { name: string; expr: string }[] = [];
+  const expand = (e: string) => e.replace(word, (n) => (inline.has(n) ? `(${inline.get(n)})` : n));
+  const depthOf = (e: string) => Math.max(0, ...(e.match(word) ?? []).map((n) => layer.get(n) ?? 0));
+  for (const d of parsed) {
+    const expr = expand(d.expr);
+    if (uses.get(d.name) === 1 || expr.length <= budget) inline.set(d.name, expr);
+    else {
+      kept.push({ name: d.name, expr });
+      layer.set(d.name, 1 + depthOf(expr));
+    }
+  }
+  const out = outputs.map(expand);
   const depth = Math.max(0, ...kept.map((d) => layer.get(d.name)!));
-  const finalRefs = refs(outputs.map((o) => o.replace(word, (n) => (exprOf.has(n) && uses.get(n) === 1 ? `(${exprOf.get(n)})` : n))).join(' '));
   const lastUse = new Map<string, number>();
-  for (const d of kept) for (const r of d.refs) lastUse.set(r, Math.max(lastUse.get(r) ?? 0, layer.get(d.name)!));
-  for (const r of finalRefs) lastUse.set(r, depth + 1);
+  for (const d of kept) for (const r of d.expr.match(word) ?? []) lastUse.set(r, Math.max(lastUse.get(r) ?? 0, layer.get(d.name)!));
+  for (const r of out.join(' ').match(word) ?? []) lastUse.set(r, depth + 1);
   let sql = from;
   for (let k = 1; k <= depth; k++) {
     const pass = [...layer].filter(([n, l]) => l < k && (lastUse.get(n) ?? 0) > k).map(([n]) => n);
     const cols = [...pass, ...kept.filter((d) => layer.get(d.name) === k).map((d) => `${d.expr} AS ${d.name}`)];
     sql = `SELECT ${cols.join(',\n  ')}\nFROM (${sql})`;
   }
-  const out = outputs.map((o) => o.replace(word, (n) => (exprOf.has(n) && uses.get(n) === 1 ? `(${exprOf.get(n)})` : n)));
   return `SELECT ${out.join(',\n  ')}\nFROM (${sql})`;
 }
 
@@ -121,14 +142,13 @@ export function wastedSpansSql(scope: QueryScope, options: WasteOptions = {}): B
   const spans = `SELECT SessionId, Timestamp, SpanId, ParentSpanId, ToolName, FilePath, Command, Success, FileUnchanged, ResultSize, CostUsd,
   Model, InputTokens + OutputTokens + CacheReadTokens + CacheWriteTokens AS Tokens,
   SpanType = 'llm' AS IsLlm,
-  if(IsLlm, '', ${TOOL_KIND_SQL}) AS Kind,
-  toUInt8(indexOf([${TOOL_KIND_CODES.map((k) => `'${k}'`).join(', ')}], Kind)) AS KindCode,
+  toUInt8(${KIND_CODE_SQL}) AS KindCode,
   cityHash64(ToolName, if(ArgsHash != '', ArgsHash, concat(Command, '|', FilePath, '|', SearchPattern, '|', toString(ReadOffset), ':', toString(ReadLimit)))) AS CallKey,
   if(Command != '', cityHash64(ToolName, Command), CallKey) AS RetryKey,
-  multiIf(Kind = 'search', cityHash64(ToolName, SearchPattern, FilePath), Kind = 'scan', cityHash64('shell', Command), 0) AS SearchKey,
+  multiIf(KindCode = ${SEARCH}, cityHash64(ToolName, SearchPattern, FilePath), KindCode = ${SCAN}, cityHash64('shell', Command), 0) AS SearchKey,
   if(ReadOffset = 0, 1, ReadOffset) AS RangeStart,
   if(ReadLimit = 0, 4294967295, RangeStart + ReadLimit - 1) AS RangeEnd,
-  if(Kind = 'edit', if(SpanAttributes['fulcrum.tool.args'] != '', SpanAttributes['fulcrum.tool.args'], SpanAttributes['gen_ai.tool.call.arguments']), '') AS EditArgs,
+  if(KindCode = ${EDIT}, if(SpanAttributes['fulcrum.tool.args'] != '', SpanAttributes['fulcrum.tool.args'], SpanAttributes['gen_ai.tool.call.arguments']), '') AS EditArgs,
   if(EditArgs = '', 0, cityHash64(JSONExtractString(EditArgs, 'old_string'))) AS EditOld,
   if(EditArgs = '', 0, cityHash64(JSONExtractString(EditArgs, 'new_string'))) AS EditNew
 FROM spans FINAL
@@ -268,5 +288,6 @@ GROUP BY SessionId`;
   multiIf(${CODE} = ${FAILED_MODEL}, ${COST}, Estimated, WasteTokens * s_price, ${SHARE_COST}) AS WasteCost
 FROM (${mid})
 ARRAY JOIN w_rows AS w`;
-  return { sql, params: { ...where.params, ...toolKindParams(), ...inputPriceParams(), minRepeat } };
+  const kinds = toolKindLookup();
+  return { sql, params: { ...where.params, ...toolKindParams(), kindNames: kinds.names, kindCodes: kinds.codes, ...inputPriceParams(), minRepeat } };
 }
