@@ -3,12 +3,12 @@ import { selectRows, type Client } from '../sql.js';
 import type { Finding, WasteKind, WasteOptions } from './options.js';
 import { wastedSpansSql } from './pipeline.js';
 
-/** Groups wasted spans into findings: one per (session, kind, anchor); plain failures one per session and kind. */
+/** Groups wasted spans into findings: one per (session, kind, anchor); plain failures one per session and kind. Tool, file and command are the first wasted span's. */
 export function findingsSql(pipelineSql: string): string {
   return `SELECT SessionId AS sessionId, WasteKind AS kind, Anchors AS anchorSpanIds,
   arrayMap(x -> x.2, arraySort(groupArray((Timestamp, SpanId)))) AS wasteSpanIds,
   sum(WasteTokens) AS tokens, sum(WasteCost) AS costUsd, max(Estimated) AS estimated,
-  any(ToolName) AS toolName, any(FilePath) AS filePath, any(Command) AS command,
+  argMin(ToolName, (Timestamp, SpanId)) AS toolName, argMin(FilePath, (Timestamp, SpanId)) AS filePath, argMin(Command, (Timestamp, SpanId)) AS command,
   toUnixTimestamp64Milli(min(Timestamp)) AS atMs
 FROM (${pipelineSql})
 GROUP BY SessionId, WasteKind, Anchors`;

@@ -39,6 +39,9 @@ const [FAILED_RETRY, REPEATED_CALL, PING_PONG, EDIT_REVERT, REDUNDANT_READ, REPE
 const TOOL_KIND_CODES = ['read', 'write', 'edit', 'search', 'shell', 'delete', 'scan', 'other'];
 const [READ, EDIT, WRITE, DELETE, SEARCH, SHELL, SCAN, OTHER] = ['read', 'edit', 'write', 'delete', 'search', 'shell', 'scan', 'other'].map((k) => TOOL_KIND_CODES.indexOf(k) + 1);
 
+/** KindCode values of WASTE_SPAN_COLUMNS. */
+export const KIND_CODE = { llm: 0, read: READ, edit: EDIT, write: WRITE, delete: DELETE, search: SEARCH, shell: SHELL, scan: SCAN, other: OTHER } as const;
+
 /**
  * TOOL_KIND_SQL as a code, with one lookup per distinct tool name (on the LowCardinality
  * dictionary) instead of one has() per list per row. Names listed under several kinds take
@@ -57,6 +60,31 @@ const KIND_CODE_SQL = `multiIf(
   ToolKind = ${SHELL},
     multiIf(match(Command, '^\\\\s*(git\\\\s+)?rm\\\\s'), ${DELETE}, has({scanCommands:Array(String)}, splitByWhitespace(trimLeft(Command))[1]), ${SCAN}, ${SHELL}),
   ToolKind)`;
+
+/**
+ * What waste detection derives from each span: its kind (KindCode, 0 for a model call), the
+ * keys that make two calls the same (CallKey), the same retried command (RetryKey) or the same
+ * search (SearchKey), the line range read and the hashes of an edit's old and new text.
+ * Shared by the pipeline and by getSession, which classifies one session's rows itself.
+ */
+export const WASTE_SPAN_COLUMNS = `InputTokens + OutputTokens + CacheReadTokens + CacheWriteTokens AS Tokens,
+  SpanType = 'llm' AS IsLlm,
+  toUInt8(${KIND_CODE_SQL}) AS KindCode,
+  cityHash64(ToolName, if(ArgsHash != '', ArgsHash, concat(Command, '|', FilePath, '|', SearchPattern, '|', toString(ReadOffset), ':', toString(ReadLimit)))) AS CallKey,
+  if(Command != '', cityHash64(ToolName, Command), CallKey) AS RetryKey,
+  multiIf(KindCode = ${SEARCH}, cityHash64(ToolName, SearchPattern, FilePath), KindCode = ${SCAN}, cityHash64('shell', Command), 0) AS SearchKey,
+  if(ReadOffset = 0, 1, ReadOffset) AS RangeStart,
+  if(ReadLimit = 0, 4294967295, RangeStart + ReadLimit - 1) AS RangeEnd,
+  if(KindCode = ${EDIT}, if(SpanAttributes['fulcrum.tool.args'] != '', SpanAttributes['fulcrum.tool.args'], SpanAttributes['gen_ai.tool.call.arguments']), '') AS EditArgs,
+  if(EditArgs = '', 0, cityHash64(JSONExtractString(EditArgs, 'old_string'))) AS EditOld,
+  if(EditArgs = '', 0, cityHash64(JSONExtractString(EditArgs, 'new_string'))) AS EditNew`;
+
+/** Bound parameters of WASTE_SPAN_COLUMNS. */
+export function wasteSpanParams(): Record<string, unknown> {
+  const kinds = toolKindLookup();
+  return { ...toolKindParams(), kindNames: kinds.names, kindCodes: kinds.codes };
+}
+
 
 // Linear scans over arrays, none capturing an array.
 const lag = (a: string, d: string) => `arrayPopBack(arrayPushFront(${a}, ${d}))`;
@@ -140,17 +168,7 @@ export function wastedSpansSql(scope: QueryScope, options: WasteOptions = {}): B
 
   // One row per span: keys and measures, computed before grouping.
   const spans = `SELECT SessionId, Timestamp, SpanId, ParentSpanId, ToolName, FilePath, Command, Success, FileUnchanged, ResultSize, CostUsd,
-  Model, InputTokens + OutputTokens + CacheReadTokens + CacheWriteTokens AS Tokens,
-  SpanType = 'llm' AS IsLlm,
-  toUInt8(${KIND_CODE_SQL}) AS KindCode,
-  cityHash64(ToolName, if(ArgsHash != '', ArgsHash, concat(Command, '|', FilePath, '|', SearchPattern, '|', toString(ReadOffset), ':', toString(ReadLimit)))) AS CallKey,
-  if(Command != '', cityHash64(ToolName, Command), CallKey) AS RetryKey,
-  multiIf(KindCode = ${SEARCH}, cityHash64(ToolName, SearchPattern, FilePath), KindCode = ${SCAN}, cityHash64('shell', Command), 0) AS SearchKey,
-  if(ReadOffset = 0, 1, ReadOffset) AS RangeStart,
-  if(ReadLimit = 0, 4294967295, RangeStart + ReadLimit - 1) AS RangeEnd,
-  if(KindCode = ${EDIT}, if(SpanAttributes['fulcrum.tool.args'] != '', SpanAttributes['fulcrum.tool.args'], SpanAttributes['gen_ai.tool.call.arguments']), '') AS EditArgs,
-  if(EditArgs = '', 0, cityHash64(JSONExtractString(EditArgs, 'old_string'))) AS EditOld,
-  if(EditArgs = '', 0, cityHash64(JSONExtractString(EditArgs, 'new_string'))) AS EditNew
+  Model, ${WASTE_SPAN_COLUMNS}
 FROM spans FINAL
 WHERE ${where.sql} AND SpanType IN ('llm', 'tool', 'mcp')`;
 
@@ -288,6 +306,5 @@ GROUP BY SessionId`;
   multiIf(${CODE} = ${FAILED_MODEL}, ${COST}, Estimated, WasteTokens * s_price, ${SHARE_COST}) AS WasteCost
 FROM (${mid})
 ARRAY JOIN w_rows AS w`;
-  const kinds = toolKindLookup();
-  return { sql, params: { ...where.params, ...toolKindParams(), kindNames: kinds.names, kindCodes: kinds.codes, ...inputPriceParams(), minRepeat } };
+  return { sql, params: { ...where.params, ...wasteSpanParams(), ...inputPriceParams(), minRepeat } };
 }
