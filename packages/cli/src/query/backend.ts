@@ -22,12 +22,13 @@ export interface QueryBackend {
 
 export async function openBackend(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<QueryBackend> {
   const server = (values.server as string | undefined) ?? env.FULCRUM_SERVER;
-  if (server) return remote(server);
+  const apiKey = (values['api-key'] as string | undefined) ?? (env.FULCRUM_API_KEY || undefined);
+  if (server) return remote(server, apiKey);
   const opts = storeOptions(values, env);
   if (!opts.url) {
     const dir = resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
     const holder = readDataDirHolder(dir);
-    if (holder?.url) return remote(holder.url);
+    if (holder?.url) return remote(holder.url, apiKey);
     if (holder) throw new UsageError(`data directory ${dir} is held by process ${holder.pid}, which serves no API: stop it or pass --server`);
     if (!existsSync(dir)) throw new UsageError(`no data directory at ${dir}: run "fulcrum serve" and send spans, or "npm run demo"`);
   }
@@ -74,7 +75,7 @@ const PATHS: Record<Endpoint, (id?: string) => string> = {
   leverage: () => '/api/leverage',
 };
 
-function remote(base: string): QueryBackend {
+function remote(base: string, apiKey: string | undefined): QueryBackend {
   let url: URL;
   try {
     url = new URL(base);
@@ -89,11 +90,12 @@ function remote(base: string): QueryBackend {
       for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
       let res: Response;
       try {
-        res = await fetch(u, { headers: { accept: 'application/json', ...(process.env.FULCRUM_API_KEY ? { authorization: `Bearer ${process.env.FULCRUM_API_KEY}` } : {}) } });
+        res = await fetch(u, { headers: { accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) } });
       } catch (err) {
         throw new UsageError(`cannot reach ${url.origin}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
       }
       const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+      if (res.status === 401 || res.status === 403) throw new UsageError(`${url.origin} refused the request (${res.status}): ${apiKey ? 'the API key is wrong or revoked' : 'it requires an API key: pass --api-key or set FULCRUM_API_KEY'}`);
       if (res.status >= 400 && res.status < 500) throw new UsageError(body?.error?.message ?? `server answered ${res.status}`);
       if (!res.ok) throw new Error(`server answered ${res.status}: ${body?.error?.message ?? ''}`);
       return body;

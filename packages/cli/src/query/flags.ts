@@ -7,6 +7,7 @@ export const QUERY_FLAGS = {
   ...STORE_FLAGS,
   format: { type: 'string' },
   server: { type: 'string' },
+  'api-key': { type: 'string' },
   project: { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
@@ -27,6 +28,7 @@ export const QUERY_HELP = `  --format <f>            table (default), json or md
   --user <id>             one user's sessions (with --individual)
   --min-repeat <n>        identical calls that make a loop (default 3)
   --server <url>          ask a running "fulcrum serve" (found from the data dir when it holds it)
+  --api-key <key>         API key for a server that requires one (env FULCRUM_API_KEY)
 ${STORE_HELP}`;
 
 export type Format = 'table' | 'json' | 'md';

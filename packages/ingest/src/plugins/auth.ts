@@ -62,9 +62,13 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
     if (mode === 'off' || PUBLIC.has(req.routeOptions.url ?? '')) return;
     if (records === undefined && Date.now() - lastLoad > 1000) await reload().catch(() => undefined);
     if (records === undefined) throw new IngestError('STORE_UNAVAILABLE', 'cannot read API keys', app.retryAfterSeconds);
-    if (!enabled()) return;
     const key = presentedKey(req, header);
-    if (!key) throw new IngestError('UNAUTHENTICATED', 'send Authorization: Bearer <key>');
+    // A request that brings a key is checked even before this server has seen any key, so a key
+    // created a moment ago works at once (and switches auth on here) instead of after the refresh.
+    if (!key) {
+      if (!enabled()) return;
+      throw new IngestError('UNAUTHENTICATED', 'send Authorization: Bearer <key>');
+    }
     let check = checkKey(records, key);
     // A key created since the last refresh: reload once, at most once a second.
     if (check.status === 'unknown-id' && Date.now() - lastLoad > 1000) {
