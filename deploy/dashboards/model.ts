@@ -12,9 +12,11 @@ export const DATASOURCE = { type: PLUGIN_ID, uid: '${datasource}' } as const;
  * The query package aliases aggregates with their column's name (sum(Spend)
  * AS Spend) and runs with prefer_column_name_to_alias = 1 so such an alias
  * never shadows the column in WHERE. Grafana's queries carry the setting
- * themselves, so no datasource configuration is needed.
+ * themselves, so no datasource configuration is needed. Grouping by session
+ * in sort-key order (optimize_aggregation_in_order) keeps the waste
+ * pipeline from holding every session in memory at once.
  */
-export const QUERY_SETTINGS = 'SETTINGS prefer_column_name_to_alias = 1';
+export const QUERY_SETTINGS = 'SETTINGS prefer_column_name_to_alias = 1, optimize_aggregation_in_order = 1';
 
 /** The plugin's query formats. */
 export const FORMAT = { timeSeries: 0, table: 1 } as const;
