@@ -9,7 +9,7 @@ import { WASTE_DEFAULTS, WASTE_KINDS, type WasteOptions } from './options.js';
  * sorted by (Timestamp, SpanId); every window the classification needs is then
  * a reordering of those arrays followed by linear scans:
  *
- *   lag/lead          arrayPushFront(arrayPopBack(a)) / arrayPushBack(arrayPopFront(a))
+ *   lag/lead          arrayPopBack(arrayPushFront(a, d)) / arrayPopFront(arrayPushBack(a, d))
  *   first_value       arrayFill(fill forward from the rows that start a partition)
  *   partition end     arrayReverseFill(fill backward from the rows that end one)
  *   running count     arrayCumSum, minus its value at the partition start
@@ -27,6 +27,11 @@ import { WASTE_DEFAULTS, WASTE_KINDS, type WasteOptions } from './options.js';
  * once per element), except the search for the earliest overlapping prior read,
  * which captures only the session's reads and runs only for reads whose file
  * epoch's first read does not overlap them.
+ *
+ * Planning this SQL costs a few hundred milliseconds whatever the data, so
+ * getSession classifies its one session in TypeScript instead (waste/session.ts,
+ * the same rules over WASTE_SPAN_COLUMNS; tests/query/waste-parity checks both
+ * agree). A rule changed here must change there too.
  */
 
 /** Waste kinds by code, in priority order (WASTE_KINDS); code 0 is no waste. */
@@ -116,7 +121,7 @@ function space(prefix: string, fields: readonly string[], from: (f: string) => s
  * under `budget` characters (identical expressions are computed once per SELECT), and only
  * bigger ones become columns of the shallowest layer their inputs allow.
  */
-function layered(from: string, baseCols: readonly string[], defs: readonly string[], outputs: readonly string[], budget = Number(process.env.FULCRUM_WASTE_BUDGET ?? 100)): string {
+function layered(from: string, baseCols: readonly string[], defs: readonly string[], outputs: readonly string[], budget = 100): string {
   const word = /\b[a-z]_[A-Za-z0-9]+\b/g;
   const parsed = defs.map((d) => {
     const at = d.lastIndexOf(' AS ');
