@@ -65,6 +65,7 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
     const key = presentedKey(req, header);
     // A request that brings a key is checked even before this server has seen any key, so a key
     // created a moment ago works at once (and switches auth on here) instead of after the refresh.
+    // Without a key (and with auth off) the request goes through.
     if (!key) {
       if (!enabled()) return;
       throw new IngestError('UNAUTHENTICATED', 'send Authorization: Bearer <key>');
@@ -75,9 +76,14 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
       await reload().catch(() => undefined);
       check = checkKey(records ?? new Map(), key);
     }
+    if (check.status === 'valid') {
+      req.fulcrumProject = check.project;
+      return;
+    }
+    // While no key exists, auth is off: a header meant for something else (a collector's token) is ignored.
+    if (!enabled()) return;
     if (check.status === 'revoked') throw new IngestError('FORBIDDEN');
-    if (check.status !== 'valid') throw new IngestError('UNAUTHENTICATED');
-    req.fulcrumProject = check.project;
+    throw new IngestError('UNAUTHENTICATED');
   });
 }
 
