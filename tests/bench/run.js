@@ -1,7 +1,9 @@
 // npm run bench: every benchmark, each printing ratios measured in this one run.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openStore } from '@fulcrum/store';
 import { runIngestBench } from './ingest.js';
 import { runQueryBench } from './query.js';
@@ -17,3 +19,7 @@ try {
   await store.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
+
+// The SDK microbench runs in its own process: nothing else on its event loop, no chDB threads.
+console.log('\nSDK overhead (wrapped no-op tool call vs bare span)');
+spawnSync(process.execPath, [fileURLToPath(new URL('../../packages/sdk/bench/overhead.js', import.meta.url))], { stdio: 'inherit' });
