@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
 
-export const FIXTURES = '/work/shared/fixtures/real-clients';
+import { FIXTURES } from '../helpers/fixtures.js';
+
+export { FIXTURES };
 
 interface Meta {
   url: string;

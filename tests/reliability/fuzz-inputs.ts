@@ -6,7 +6,9 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
 /** Real harness payloads (see the fixtures README): every OTLP body one of three CLIs really sent. */
-export const FIXTURES = '/work/shared/fixtures/real-clients';
+import { FIXTURES } from '../helpers/fixtures.js';
+
+export { FIXTURES };
 export type Signal = 'traces' | 'logs' | 'metrics';
 export interface Body {
   signal: Signal;

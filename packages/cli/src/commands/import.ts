@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { importTranscripts, type TranscriptHarness } from '@fulcrum/ingest';
-import { openStore } from '@fulcrum/store';
+import { openStore, type Store } from '@fulcrum/store';
 import { redact } from '@fulcrum/sdk/redact';
 import { parseFlags } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -32,6 +32,11 @@ export function defaultPath(harness: TranscriptHarness, env: NodeJS.ProcessEnv):
   return join(home, '.gemini', 'tmp');
 }
 
+async function storedSpans(store: Store, project: string): Promise<number> {
+  const rs = await store.client.query({ query: 'SELECT count() AS n FROM spans FINAL WHERE Project = {project:String}', query_params: { project }, format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: number }>())[0]?.n ?? 0);
+}
+
 export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = parseFlags(argv, { project: { type: 'string' }, ...STORE_FLAGS }, true);
   if (values.help) {
@@ -42,11 +47,16 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   if (!harness) throw new UsageError(`import needs a harness: claude-code, codex or gemini (got "${positionals[0] ?? ''}")`);
   const path = positionals[1] ?? defaultPath(harness, env);
   if (!existsSync(path)) throw new UsageError(`no transcripts at ${path} (pass a path)`);
-  const store = await openStore(storeOptions(values, env));
+  const store = await openStore(storeOptions(values, env)).catch((err: Error & { code?: string }) => {
+    if (err.code === 'FULCRUM_DATA_DIR_LOCKED') throw new UsageError(`${err.message}: stop that server while importing, or import into another --data-dir`);
+    throw new UsageError(`cannot open the store: ${err.message.split('\n')[0]}`);
+  });
+  const project = (values.project as string | undefined) ?? 'default';
   try {
+    const before = await storedSpans(store, project);
     let bar: ReturnType<typeof progressBar> | undefined;
     const summary = await importTranscripts({
-      harness, path, store, redact, project: (values.project as string | undefined) ?? 'default',
+      harness, path, store, redact, project,
       onProgress: (p) => {
         bar ??= progressBar(`importing ${harness}`, p.bytesTotal);
         bar.update(p.bytesDone);
@@ -54,7 +64,9 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
     });
     bar?.done();
     for (const s of summary.skipped) process.stderr.write(`skipped ${s.file}:${s.line}: ${s.error}\n`);
-    process.stdout.write(`imported ${summary.files} files, ${summary.sessions} sessions, ${summary.rows} rows; skipped ${summary.skipped.length} lines\n`);
+    // Rows re-imported collapse onto the ones already stored; say how many are really new.
+    const added = (await storedSpans(store, project)) - before;
+    process.stdout.write(`imported ${summary.files} files, ${summary.sessions} sessions, ${summary.rows} rows (${added} new); skipped ${summary.skipped.length} lines\n`);
     return 0;
   } finally {
     await store.close();
