@@ -7,6 +7,7 @@ import { decodeTracesJson } from '@fulcrum/ingest/otlp/json-traces';
 import { normaliseLogs } from '@fulcrum/ingest/normalise/harness/logs';
 import { normaliseTraces } from '@fulcrum/ingest/normalise/traces';
 import { JoinCache } from '@fulcrum/ingest/normalise/harness/join';
+import { findWaste } from '@fulcrum/query';
 import { tempDataDir } from '../helpers/store.js';
 import { FIXTURES, byName, calls, llmTotals, replay, rows } from './replay.js';
 
@@ -65,6 +66,19 @@ describe('Claude Code rich run (OTLP/JSON logs + beta traces)', () => {
     const between = list.slice(first!.i + 1, second!.i);
     expect(between.some((c) => (c.ToolName === 'Edit' || c.ToolName === 'Write') && c.FilePath === first!.c.FilePath)).toBe(false);
     expect([second!.c.ReadOffset, second!.c.ReadLimit]).toEqual([first!.c.ReadOffset, first!.c.ReadLimit]);
+  });
+
+  it('has the second read of calc.py flagged redundant by the waste detector, and nothing else redundant', async () => {
+    const reads = (await calls(server.app.store.client, RICH)).filter((c) => c.ToolName === 'Read' && c.FilePath.endsWith('/calc.py'));
+    const findings = await findWaste(server.app.store.client, { project: 'default', sessionId: RICH });
+    const redundant = findings.filter((f) => f.kind === 'redundant_read');
+    expect(redundant).toHaveLength(1);
+    expect(redundant[0]!.filePath).toBe('/home/developer1/workdir-rich/calc.py');
+    expect(redundant[0]!.wasteSpanIds).toHaveLength(1);
+    expect(redundant[0]!.costUsd).toBeGreaterThan(0);
+    // The failed Read of does_not_exist.py is a failure, not a re-read.
+    expect(findings.filter((f) => f.kind === 'failed_tool').map((f) => f.filePath)).toEqual(['/home/developer1/workdir-rich/does_not_exist.py']);
+    expect(reads).toHaveLength(2);
   });
 
   it('counts lines of code and commits from the delta metrics', async () => {
