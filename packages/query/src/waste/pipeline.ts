@@ -165,8 +165,12 @@ function wasted(p: string, codeArr: string, over: Partial<Record<(typeof OUT)[nu
   return `CAST(arrayFilter((t, c) -> c != 0, arrayZip(${cols.join(', ')}), ${codeArr}) AS ${OUT_TYPE})`;
 }
 
-/** SQL yielding one row per wasted span: SessionId, SpanId, Timestamp, ToolName, FilePath, Command, WasteKind, Anchors, Estimated, WasteTokens, WasteCost. */
-export function wastedSpansSql(scope: QueryScope, options: WasteOptions = {}): BoundSql {
+/**
+ * SQL yielding one row per session with waste candidates: s_sid (SessionId), s_price (the
+ * session's input price per token) and w_rows, its wasted spans as tuples of OUT (code is a
+ * 1-based index into WASTE_KINDS), before they are turned into tokens and dollars.
+ */
+export function wastedRowsSql(scope: QueryScope, options: WasteOptions = {}): BoundSql {
   const where = scopeWhere(scope);
   const minRepeat = options.minRepeat ?? WASTE_DEFAULTS.minRepeat;
   if (!Number.isInteger(minRepeat) || minRepeat < 2) throw new RangeError(`minRepeat must be an integer >= 2, got ${minRepeat}`);
@@ -301,7 +305,33 @@ GROUP BY SessionId`;
     ${wasted('f', 'f_code', { anc1: 'f_anc1x' })}
   ) AS w_rows`;
   const mid = layered(grouped, ['s_sid', 's_price', ...Object.keys(G).map((f) => `g_${f}`)], x, ['s_sid', 's_price', w]);
+  return { sql: mid, params: { ...where.params, ...wasteSpanParams(), ...inputPriceParams(), minRepeat } };
+}
 
+/** 1-based positions of OUT in a w_rows tuple. */
+export const W = Object.fromEntries(OUT.map((f, i) => [f, i + 1])) as Record<(typeof OUT)[number], number>;
+
+/**
+ * Per wasted span of a w_rows element `w` (in a session whose price is `price`): whether its
+ * tokens are estimated, its tokens and its dollars, as SQL expressions.
+ */
+export function wasteMeasures(w: string, price: string): { estimated: string; tokens: string; cost: string } {
+  const f = (k: keyof typeof W) => `${w}.${W[k]}`;
+  const estimated = `(${f('code')} IN (${REDUNDANT_READ}, ${REPEATED_SEARCH}) OR (${f('code')} != ${FAILED_MODEL} AND ${f('noIssuer')}))`;
+  const tokens = `multiIf(${f('code')} = ${FAILED_MODEL}, ${f('tok')}, ${estimated}, intDiv(${f('size')} + 3, 4), ${f('shareTok')})`;
+  const cost = `multiIf(${f('code')} = ${FAILED_MODEL}, ${f('cost')}, ${estimated}, (${tokens}) * ${price}, ${f('shareCost')})`;
+  return { estimated, tokens, cost };
+}
+
+/** A wasted span's anchors, as SQL over its w_rows element `w`: two for ping-pong, none for plain failures, else one. */
+export function wasteAnchors(w: string): string {
+  return `multiIf(${w}.${W.code} = ${PING_PONG}, [${w}.${W.anc1}, ${w}.${W.anc2}], ${w}.${W.code} >= ${FAILED_TOOL}, [], [${w}.${W.anc1}])`;
+}
+
+/** SQL yielding one row per wasted span: SessionId, SpanId, Timestamp, ToolName, FilePath, Command, WasteKind, Anchors, Estimated, WasteTokens, WasteCost. */
+export function wastedSpansSql(scope: QueryScope, options: WasteOptions = {}): BoundSql {
+  const r = wastedRowsSql(scope, options);
+  const mid = r.sql;
   const [ID, TS, TOOL, FILE, CMD, CODE, ANC1, ANC2, SIZE, SHARE_TOK, SHARE_COST, NO_ISSUER, TOK, COST] = OUT.map((_, i) => `w.${i + 1}`);
   const sql = `SELECT s_sid AS SessionId, ${ID} AS SpanId, ${TS} AS Timestamp, ${TOOL} AS ToolName, ${FILE} AS FilePath, ${CMD} AS Command,
   ${KIND_SQL}[${CODE}] AS WasteKind,
@@ -311,5 +341,5 @@ GROUP BY SessionId`;
   multiIf(${CODE} = ${FAILED_MODEL}, ${COST}, Estimated, WasteTokens * s_price, ${SHARE_COST}) AS WasteCost
 FROM (${mid})
 ARRAY JOIN w_rows AS w`;
-  return { sql, params: { ...where.params, ...wasteSpanParams(), ...inputPriceParams(), minRepeat } };
+  return { sql, params: r.params };
 }
