@@ -200,7 +200,9 @@ GROUP BY SessionId`;
 
   // B: thread order (ParentSpanId, row): loops, ping-pong, the model call that issued each tool call.
   const bFields = ['i', 'par', 'kd', 'ck', 'id', 'ts', 'tok', 'cost', 'ok', 'unch', 'rk', 'sk', 'ep', 'rs', 're', 'file', 'fh', 'size', 'eo', 'en', 'tool', 'cmd'];
-  x.push(...space('b', bFields, (f) => `a_${f}`, (z) => `arraySort((z, k) -> k, ${z}, ${map('(p, i) -> bitOr(bitShiftLeft(toUInt128(p), 32), i)', 'a_par', 'a_i')})`));
+  // Sorting by (thread, row) keeps session order when the session has one thread, as most do: then the sort is skipped (the if's branches are evaluated per row only where taken).
+  const bKey = map('(p, i) -> bitOr(bitShiftLeft(toUInt128(p), 32), i)', 'a_par', 'a_i');
+  x.push(...space('b', bFields, (f) => `a_${f}`, (z) => `if(arrayMin(a_par) = arrayMax(a_par), ${z}, arraySort((z, k) -> k, ${z}, ${bKey}))`));
   x.push(
     `${starts('b_par')} AS b_thr`,
     `${map('k -> k != 0', 'b_kd')} AS b_t`,
