@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { insertSpanRows, type SpanRow, type Store } from '@fulcrum/store';
+import { writeSpanRows, type SpanRow, type Store } from '@fulcrum/store';
 import { sanitiseRows } from '../normalise/sanitise.js';
 import { claudeCodeParser } from './claude-code.js';
 import { codexParser } from './codex.js';
@@ -53,7 +53,7 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
   let bytesDone = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    await insertSpanRows(options.store.client, batch);
+    await writeSpanRows(options.store, batch);
     summary.rows += batch.length;
     batch = [];
   };
@@ -62,6 +62,7 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
     for (const r of rows) batch.push(r);
     if (batch.length >= (options.batchRows ?? 2000)) await flush();
   };
+  let bytesOfFilesDone = 0;
   for (const f of files) {
     const parser = parserFor(options.harness, project, f.path);
     let lineNo = 0;
@@ -85,7 +86,8 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
       }
     }
     await take(parser.end());
-    bytesDone = Math.max(bytesDone, files.slice(0, files.indexOf(f) + 1).reduce((s, x) => s + x.bytes, 0));
+    bytesOfFilesDone += f.bytes;
+    bytesDone = Math.max(bytesDone, bytesOfFilesDone);
     options.onProgress?.({ bytesDone, bytesTotal, file: f.path });
   }
   await flush();
