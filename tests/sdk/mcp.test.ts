@@ -90,14 +90,10 @@ describe('instrumentMcpClient with a real McpServer', () => {
       (e: unknown) => e,
     );
     const s = cap.one('tools/call missing');
-    if (err instanceof Error) {
-      expect(s.attributes['error.type']).toBeDefined();
-      expect(s.status.code).toBe(SpanStatusCode.ERROR);
-    } else {
-      // Some SDK versions answer unknown tools with an isError result instead of throwing.
-      expect((err as { isError?: boolean }).isError).toBe(true);
-      expect(s.attributes['error.type']).toBe('tool_error');
-    }
+    // The pinned SDK (1.20) rejects an unknown tool with an McpError.
+    expect(err).toBeInstanceOf(Error);
+    expect(s.attributes['error.type']).toBe('McpError');
+    expect(s.status.code).toBe(SpanStatusCode.ERROR);
   });
 
   it('secrets in MCP arguments are redacted', async () => {
