@@ -37,6 +37,8 @@ export function assertClusterName(cluster: string): void {
 export function clusterStatements(statement: string, cluster: string): string[] {
   assertClusterName(cluster);
   if (/\bON\s+CLUSTER\b/i.test(statement)) return [statement];
+  // A backfill addresses the public (Distributed) names, so it runs once, from one node, as written.
+  if (/^\s*INSERT\s+INTO\s/i.test(statement)) return [statement];
   const create = /^\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\(/i.exec(statement);
   if (create) return createTable(statement, create, cluster);
   const alter = /^\s*ALTER\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+/i.exec(statement);
