@@ -5,6 +5,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # Manifests first, so dependency layers are reused when only sources change.
 COPY package.json package-lock.json ./
+COPY packages/vocab/package.json packages/vocab/
 COPY packages/store/package.json packages/store/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/ingest/package.json packages/ingest/
@@ -22,6 +23,7 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/vocab/package.json packages/vocab/
 COPY packages/store/package.json packages/store/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/ingest/package.json packages/ingest/
@@ -29,6 +31,7 @@ COPY packages/query/package.json packages/query/
 COPY packages/cli/package.json packages/cli/
 # Runtime dependencies only: the compiler and test tools stay in the build stage.
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/packages/vocab/dist packages/vocab/dist
 COPY --from=build /app/packages/store/dist packages/store/dist
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/packages/ingest/dist packages/ingest/dist

@@ -6,7 +6,8 @@ import { waste } from './waste.js';
 
 /*
  * Builds dashboards/*.json from the definitions here and the query package's
- * SQL. Rebuild after changing either (the package must be built first):
+ * SQL over the materialised analysis tables. Rebuild after changing either
+ * (the package must be built first):
  *   npx tsc -b && npx vite-node deploy/dashboards/write.ts
  * tests/deploy/dashboards.test.ts fails while the committed files are stale.
  */

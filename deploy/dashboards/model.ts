@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /*
  * Grafana dashboard JSON (schemaVersion 39+) for the ClickHouse plugin, kept
  * to what the dashboards use. Every panel and variable names its datasource
@@ -6,20 +8,33 @@
  */
 
 export const PLUGIN_ID = 'grafana-clickhouse-datasource';
+/**
+ * The plugin version the queries are written for, stamped on queries whose
+ * shape depends on it: without a pluginVersion the plugin takes a query for a
+ * 3.x one and migrates it. docker-compose.yml installs this version.
+ */
+export const PLUGIN_VERSION = '4.20.0';
 export const DATASOURCE = { type: PLUGIN_ID, uid: '${datasource}' } as const;
 
 /**
- * The query package aliases aggregates with their column's name (sum(Spend)
- * AS Spend) and runs with prefer_column_name_to_alias = 1 so such an alias
- * never shadows the column in WHERE. Grafana's queries carry the setting
- * themselves, so no datasource configuration is needed. Grouping by session
- * in sort-key order (optimize_aggregation_in_order) keeps the waste
- * pipeline from holding every session in memory at once.
+ * What Grafana's trace view reads: a view of `spans FINAL` (a store
+ * migration), so a span delivered twice and not yet merged shows once. The
+ * datasource's provisioned traces table is the same.
+ */
+export const TRACE_TABLE = 'spans_trace';
+
+/**
+ * The query package aliases some aggregates with a column's name and runs with
+ * prefer_column_name_to_alias = 1 so such an alias never shadows the column in
+ * WHERE. Grafana's queries carry the setting themselves, so no datasource
+ * configuration is needed. Grouping by session in sort-key order
+ * (optimize_aggregation_in_order) streams findings instead of holding every
+ * session's verdicts at once.
  */
 export const QUERY_SETTINGS = 'SETTINGS prefer_column_name_to_alias = 1, optimize_aggregation_in_order = 1';
 
-/** The plugin's query formats. */
-export const FORMAT = { timeSeries: 0, table: 1 } as const;
+/** The plugin's query formats (Grafana's sqlds formats: 3 is a trace). */
+export const FORMAT = { timeSeries: 0, table: 1, logs: 2, traces: 3 } as const;
 
 export interface Target {
   refId: string;
@@ -42,6 +57,9 @@ export interface Panel {
   options?: Record<string, unknown>;
   transformations?: unknown[];
 }
+
+/** The most SQL a panel may carry, in UTF-8 bytes: panels read materialised tables with short, plain queries. */
+export const MAX_PANEL_SQL_BYTES = 2048;
 
 /** What a panel's query must return, checked by the tests: columns by name, and whether a time column leads. */
 export interface Needs {
@@ -77,6 +95,9 @@ export function layout(specs: PanelSpec[]): Panel[] {
     x += s.w;
     rowH = Math.max(rowH, s.h);
     const timeSeries = s.type === 'timeseries';
+    const rawSql = `${s.sql}\n${QUERY_SETTINGS}`;
+    const bytes = Buffer.byteLength(rawSql);
+    if (bytes >= MAX_PANEL_SQL_BYTES) throw new Error(`panel "${s.title}": ${bytes} bytes of SQL, the most is ${MAX_PANEL_SQL_BYTES - 1}`);
     return {
       id: i + 1,
       type: s.type,
@@ -90,7 +111,7 @@ export function layout(specs: PanelSpec[]): Panel[] {
         editorType: 'sql',
         format: timeSeries ? FORMAT.timeSeries : FORMAT.table,
         queryType: timeSeries ? 'timeseries' : 'table',
-        rawSql: `${s.sql}\n${QUERY_SETTINGS}`,
+        rawSql,
       }],
       fieldConfig: s.fieldConfig ?? { defaults: s.unit ? { unit: s.unit } : {}, overrides: [] },
       ...(s.options ? { options: s.options } : {}),
@@ -98,15 +119,19 @@ export function layout(specs: PanelSpec[]): Panel[] {
   });
 }
 
-/** A query variable over the spans table's values of one column, multi-value with All dropping the filter. */
+/**
+ * A query variable over the values of one column of the sessions in range
+ * (their materialised summaries, bounded by start like every session panel),
+ * multi-value with All dropping the filter.
+ */
 function columnVariable(name: string, label: string, column: string) {
   return {
     name,
     label,
     type: 'query',
     datasource: DATASOURCE,
-    query: `SELECT DISTINCT ${column} FROM spans WHERE Project = \${project:singlequote} AND $__timeFilter(Timestamp) AND ${column} != '' ORDER BY ${column}`,
-    definition: `distinct ${column} in the project`,
+    query: `SELECT DISTINCT ${column} FROM session_summaries FINAL WHERE Project = \${project:singlequote} AND $__timeFilter(Start) AND ${column} != '' ORDER BY ${column}`,
+    definition: `distinct ${column} of the project's sessions`,
     refresh: 2,
     multi: true,
     includeAll: true,
@@ -132,8 +157,8 @@ export function variables() {
         label: 'Project',
         type: 'query',
         datasource: DATASOURCE,
-        query: 'SELECT DISTINCT Project FROM spans ORDER BY Project',
-        definition: 'distinct Project',
+        query: 'SELECT DISTINCT Project FROM session_summaries ORDER BY Project',
+        definition: 'distinct Project of the analysed sessions',
         refresh: 1,
         multi: false,
         includeAll: false,

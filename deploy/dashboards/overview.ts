@@ -1,32 +1,29 @@
-import { leverageByGroup, sessionSummarySql } from '@fulcrum/query';
+import { leverageByGroup } from '@fulcrum/query';
 import type { DashboardSpec, PanelSpec } from './model.js';
-import { capture, SCOPE, toGrafana } from './sql.js';
+import { capture, LEVERAGE, summaries, toGrafana } from './sql.js';
 
 /*
  * Spend, leverage and wasted $ for the selected teams and repositories, over
- * time and by team and repository. Grouping never goes below a team or a
- * repository: the individual view is opt-in and lives elsewhere.
+ * time and by team, repository and harness, from the sessions' materialised
+ * summaries (a session counts in the interval it started in). Grouping never
+ * goes below a team or a repository: the individual view is opt-in and lives
+ * elsewhere.
  */
 
 const USD = 'currencyUSD';
 
-/** Leverage is Σ weighted activity / Σ spend over the sessions, as the query package computes it (not a mean of ratios). */
-const LEVERAGE = 'if(sum(Spend) > 0, sum(Weighted) / sum(Spend), NULL)';
-
 export async function overview(): Promise<DashboardSpec> {
-  const summary = toGrafana(sessionSummarySql(SCOPE));
-  const byGroup = async (by: 'team' | 'repository') =>
-    toGrafana(await capture((c, s) => leverageByGroup(c, s, { by })));
-  const groupTable = async (by: 'team' | 'repository'): Promise<PanelSpec> => ({
+  const from = summaries();
+  const groupTable = async (by: 'team' | 'repository' | 'harness', w: number): Promise<PanelSpec> => ({
     type: 'table',
     title: `By ${by}`,
     description: `Sessions, spend, leverage and wasted $ per ${by} (the query package's leverage by group).`,
     sql: `SELECT if(key = '', '(none)', key) AS ${by}, sessions, spendUsd, leverage, wasteUsd, tokens, linesAdded, linesRemoved
-FROM (${await byGroup(by)})
+FROM (${toGrafana(await capture((c, s) => leverageByGroup(c, s, { by })))})
 WHERE isTotal = 0
-ORDER BY spendUsd DESC`,
+ORDER BY spendUsd DESC, ${by}`,
     needs: { columns: [by, 'sessions', 'spendUsd', 'leverage', 'wasteUsd'] },
-    w: 12,
+    w,
     h: 9,
     fieldConfig: {
       defaults: {},
@@ -39,16 +36,16 @@ ORDER BY spendUsd DESC`,
   return {
     uid: 'fulcrum-overview',
     title: 'Fulcrum / Overview',
-    description: 'Spend, leverage and wasted $ by team and repository.',
+    description: 'Spend, leverage and wasted $ by team, repository and harness.',
     tags: ['overview'],
     panels: [
       {
         type: 'stat',
         title: 'Spend, leverage and wasted $',
-        description: 'Totals over the sessions in range. Leverage = Σ(activity × weight) / $.',
-        sql: `SELECT sum(Spend) AS spendUsd, ${LEVERAGE} AS leverage, sum(WasteUsd) AS wastedUsd,
-  if(sum(Spend) > 0, sum(WasteUsd) / sum(Spend), NULL) AS wastedShare, count() AS sessions
-FROM (${summary})`,
+        description: 'Totals over the sessions that started in range. Leverage = Σ(activity × weight) / $.',
+        sql: `SELECT sum(SpendUsd) AS spendUsd, ${LEVERAGE} AS leverage, sum(WasteUsd) AS wastedUsd,
+  if(spendUsd > 0, wastedUsd / spendUsd, NULL) AS wastedShare, count() AS sessions
+FROM ${from}`,
         needs: { columns: ['spendUsd', 'leverage', 'wastedUsd', 'wastedShare', 'sessions'] },
         w: 24,
         h: 5,
@@ -66,8 +63,8 @@ FROM (${summary})`,
         type: 'timeseries',
         title: 'Spend, leverage and wasted $ over time',
         description: 'Per interval, over the sessions that started in it.',
-        sql: `SELECT $__timeInterval(Start) AS time, sum(Spend) AS spendUsd, sum(WasteUsd) AS wastedUsd, ${LEVERAGE} AS leverage
-FROM (${summary})
+        sql: `SELECT $__timeInterval(Start) AS time, sum(SpendUsd) AS spendUsd, sum(WasteUsd) AS wastedUsd, ${LEVERAGE} AS leverage
+FROM ${from}
 GROUP BY time
 ORDER BY time`,
         needs: { columns: ['time', 'spendUsd', 'wastedUsd', 'leverage'], time: true },
@@ -82,8 +79,8 @@ ORDER BY time`,
         type: 'timeseries',
         title: 'Spend by team',
         description: 'Per interval, over the sessions that started in it.',
-        sql: `SELECT $__timeInterval(Start) AS time, if(Team = '', '(none)', Team) AS team, sum(Spend) AS spendUsd
-FROM (${summary})
+        sql: `SELECT $__timeInterval(Start) AS time, if(Team = '', '(none)', Team) AS team, sum(SpendUsd) AS spendUsd
+FROM ${from}
 GROUP BY time, team
 ORDER BY time, team`,
         needs: { columns: ['time', 'team', 'spendUsd'], time: true },
@@ -96,7 +93,7 @@ ORDER BY time, team`,
         title: 'Wasted $ by repository',
         description: 'Per interval, over the sessions that started in it.',
         sql: `SELECT $__timeInterval(Start) AS time, if(Repository = '', '(none)', Repository) AS repository, sum(WasteUsd) AS wastedUsd
-FROM (${summary})
+FROM ${from}
 GROUP BY time, repository
 ORDER BY time, repository`,
         needs: { columns: ['time', 'repository', 'wastedUsd'], time: true },
@@ -104,8 +101,9 @@ ORDER BY time, repository`,
         h: 9,
         unit: USD,
       },
-      await groupTable('team'),
-      await groupTable('repository'),
+      await groupTable('team', 12),
+      await groupTable('repository', 12),
+      await groupTable('harness', 24),
     ],
   };
 }

@@ -1,14 +1,16 @@
-import { findingsSql, findRunaways, WASTE_KINDS, wastedSpansSql, type WasteKind } from '@fulcrum/query';
+import { findingsSql, findRunaways, RUNAWAY_DEFAULTS, summariesIn, WASTE_KINDS, wasteReport, type WasteKind } from '@fulcrum/query';
 import type { DashboardSpec } from './model.js';
-import { capture, quote, SCOPE, toGrafana } from './sql.js';
+import { captureAll, quote, SCOPE, summaries, toGrafana } from './sql.js';
 
 /*
  * Where money is wasted: loops, redundant reads and searches, failures (each
- * priced by the query package's waste pipeline) and spend spikes (its
- * runaway signals), with the worst sessions and findings.
+ * kind and its $ as the analysis engine materialised them: waste by kind on
+ * each session summary, one verdict per wasted span) and spend spikes (the
+ * runaway windows it judged), with the worst sessions and findings. Over the
+ * sessions that started in range.
  */
 
-/** The dashboard's waste categories over the pipeline's kinds; every kind is in exactly one. */
+/** The dashboard's waste categories over the engine's kinds; every kind is in exactly one. */
 export const WASTE_GROUPS: Record<'loops' | 'redundant reads and searches' | 'failures', readonly WasteKind[]> = {
   loops: ['repeated_call', 'ping_pong', 'edit_revert'],
   'redundant reads and searches': ['redundant_read', 'repeated_search'],
@@ -16,15 +18,26 @@ export const WASTE_GROUPS: Record<'loops' | 'redundant reads and searches' | 'fa
 };
 
 const inList = (kinds: readonly string[]) => `(${kinds.map(quote).join(', ')})`;
-const GROUP_SQL = `multiIf(${Object.entries(WASTE_GROUPS).map(([g, kinds]) => `WasteKind IN ${inList(kinds)}, ${quote(g)}`).join(', ')}, 'other')`;
+const GROUPS = Object.entries(WASTE_GROUPS);
+const CATEGORY_SQL = `multiIf(${GROUPS.map(([g, kinds]) => `Waste.Kind IN ${inList(kinds)}, ${quote(g)}`).join(', ')}, 'other')`;
 const USD = 'currencyUSD';
+const R = RUNAWAY_DEFAULTS;
+
+/** Runaway rows as a panel shows them, from either of findRunaways' queries (reasons: comma-joined text, or an array). */
+const runawayRows = (sql: string, reasons: string) => `SELECT level, entity, team, fromUnixTimestamp64Milli(toInt64(windowStartMs)) AS windowStart, spendUsd,
+  spendUsd - ifNull(trailingMedianSpendUsd, 0) AS excessUsd, calls, trailingMedianSpendUsd, ${reasons} AS reasons
+FROM (${sql})`;
 
 export async function waste(): Promise<DashboardSpec> {
-  const pipeline = wastedSpansSql(SCOPE);
-  const grafana = (sql: string) => toGrafana({ sql, params: pipeline.params });
-  const findings = findingsSql(pipeline.sql);
-  const runaways = await capture((c, s) => findRunaways(c, s));
   if (WASTE_KINDS.some((k) => !Object.values(WASTE_GROUPS).flat().includes(k))) throw new Error('a waste kind has no dashboard category');
+  const byKind = await captureAll((c, s) => wasteReport(c, s));
+  // wasteReport asks for waste by kind first; the findings of its worst sessions only once it has some.
+  if (!/ARRAY JOIN Waste\b/.test(byKind[0]?.sql ?? '')) throw new Error("wasteReport's first query is no longer waste by kind");
+  const [sessionRunaways, teamRunaways] = await captureAll((c, s) => findRunaways(c, s));
+  if (!sessionRunaways || !teamRunaways || teamRunaways.sql.includes('Runaways.')) throw new Error('findRunaways no longer runs a session query then a team query');
+  const perKind = summaries({ arrayJoin: 'Waste' });
+  const inScope = summariesIn(SCOPE);
+  const findings = toGrafana({ sql: findingsSql(`SessionId IN (SELECT SessionId FROM ${inScope.sql})`), params: inScope.params });
   return {
     uid: 'fulcrum-waste',
     title: 'Fulcrum / Waste',
@@ -35,9 +48,9 @@ export async function waste(): Promise<DashboardSpec> {
         type: 'stat',
         title: 'Wasted $ by category',
         description: 'Each wasted span is counted once, under its first kind (failed retry before repeated call, ...).',
-        sql: grafana(`SELECT ${Object.entries(WASTE_GROUPS).map(([g, kinds]) => `sumIf(WasteCost, WasteKind IN ${inList(kinds)}) AS \`${g}\``).join(', ')},
-  sum(WasteCost) AS total
-FROM (${pipeline.sql})`),
+        sql: `SELECT ${GROUPS.map(([g, kinds]) => `sumIf(Waste.CostUsd, Waste.Kind IN ${inList(kinds)}) AS \`${g}\``).join(',\n  ')},
+  sum(Waste.CostUsd) AS total
+FROM ${perKind}`,
         needs: { columns: [...Object.keys(WASTE_GROUPS), 'total'] },
         w: 24,
         h: 5,
@@ -47,11 +60,11 @@ FROM (${pipeline.sql})`),
       {
         type: 'timeseries',
         title: 'Wasted $ over time by category',
-        description: 'By the start of the wasted span.',
-        sql: grafana(`SELECT $__timeInterval(Timestamp) AS time, ${GROUP_SQL} AS category, sum(WasteCost) AS wastedUsd
-FROM (${pipeline.sql})
+        description: 'Per interval, over the sessions that started in it.',
+        sql: `SELECT $__timeInterval(Start) AS time, ${CATEGORY_SQL} AS category, sum(Waste.CostUsd) AS wastedUsd
+FROM ${perKind}
 GROUP BY time, category
-ORDER BY time, category`),
+ORDER BY time, category`,
         needs: { columns: ['time', 'category', 'wastedUsd'], time: true },
         w: 12,
         h: 9,
@@ -60,12 +73,11 @@ ORDER BY time, category`),
       {
         type: 'barchart',
         title: 'Wasted $ by kind',
-        description: 'Wasted $, tokens and spans per waste kind.',
-        sql: grafana(`SELECT WasteKind AS kind, sum(WasteCost) AS wastedUsd, toUInt64(sum(WasteTokens)) AS wastedTokens, count() AS spans
-FROM (${pipeline.sql})
-GROUP BY kind
-ORDER BY wastedUsd DESC`),
-        needs: { columns: ['kind', 'wastedUsd', 'wastedTokens', 'spans'] },
+        description: 'Wasted $, tokens, spans and findings per waste kind (the waste report\'s categories).',
+        sql: `SELECT kind, costUsd AS wastedUsd, tokens AS wastedTokens, spans, findings
+FROM (${toGrafana(byKind[0]!)})
+ORDER BY wastedUsd DESC, kind`,
+        needs: { columns: ['kind', 'wastedUsd', 'wastedTokens', 'spans', 'findings'] },
         w: 12,
         h: 9,
         fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byName', options: 'wastedUsd' }, properties: [{ id: 'unit', value: USD }] }] },
@@ -73,16 +85,23 @@ ORDER BY wastedUsd DESC`),
       },
       {
         type: 'table',
-        title: 'Spend spikes and runaway sessions',
-        description: 'Session hours over budget ($25 or 600 calls) and session hours or team days above 3× their trailing median.',
-        sql: toGrafana({
-          sql: `SELECT level, entity, team, fromUnixTimestamp64Milli(toInt64(windowStartMs)) AS windowStart, spendUsd,
-  spendUsd - ifNull(trailingMedianSpendUsd, 0) AS excessUsd, calls, trailingMedianSpendUsd, arrayStringConcat(reasons, ', ') AS reasons
-FROM (${runaways.sql})`,
-          params: runaways.params,
-        }),
-        needs: { columns: ['level', 'entity', 'windowStart', 'spendUsd', 'excessUsd', 'reasons'] },
-        w: 24,
+        title: 'Runaway sessions',
+        description: `Session windows (by default an hour) over budget (by default $${R.sessionBudgetUsd} or ${R.sessionCallBudget} calls) or above ${R.spikeMultiple}× the session's trailing median, as the engine judged them when it analysed the session.`,
+        sql: `${runawayRows(toGrafana(sessionRunaways), "replaceAll(reasons, ',', ', ')")}
+ORDER BY spendUsd DESC, entity`,
+        needs: { columns: ['level', 'entity', 'team', 'windowStart', 'spendUsd', 'excessUsd', 'reasons'] },
+        w: 12,
+        h: 8,
+        fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byRegexp', options: '^(spendUsd|excessUsd|trailingMedianSpendUsd)$' }, properties: [{ id: 'unit', value: USD }] }] },
+      },
+      {
+        type: 'table',
+        title: 'Team spend spikes',
+        description: `Team windows of ${R.teamWindowMinutes / 60} h above ${R.spikeMultiple}× the team's trailing median (of up to ${R.history} earlier windows in range), summed from its sessions' windows.`,
+        sql: `${runawayRows(toGrafana(teamRunaways), "arrayStringConcat(reasons, ', ')")}
+ORDER BY spendUsd DESC, entity`,
+        needs: { columns: ['level', 'entity', 'team', 'windowStart', 'spendUsd', 'excessUsd', 'reasons'] },
+        w: 12,
         h: 8,
         fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byRegexp', options: '^(spendUsd|excessUsd|trailingMedianSpendUsd)$' }, properties: [{ id: 'unit', value: USD }] }] },
       },
@@ -90,25 +109,24 @@ FROM (${runaways.sql})`,
         type: 'table',
         title: 'Worst sessions',
         description: 'The ten sessions that wasted the most.',
-        sql: grafana(`SELECT sessionId, sum(costUsd) AS wasteUsd, toUInt64(sum(tokens)) AS wasteTokens, count() AS findings,
-  arrayStringConcat(arraySort(groupUniqArray(kind)), ', ') AS kinds
-FROM (${findings})
-GROUP BY sessionId
-ORDER BY wasteUsd DESC, sessionId
-LIMIT 10`),
+        sql: `SELECT SessionId AS sessionId, Team AS team, Repository AS repository, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens,
+  arraySum(Waste.Findings) AS findings, arrayStringConcat(Waste.Kind, ', ') AS kinds, SpendUsd AS spendUsd
+FROM ${summaries()} AND WasteSpans > 0
+ORDER BY WasteUsd DESC, SessionId
+LIMIT 10`,
         needs: { columns: ['sessionId', 'wasteUsd', 'wasteTokens', 'findings', 'kinds'] },
         w: 12,
         h: 10,
-        fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byName', options: 'wasteUsd' }, properties: [{ id: 'unit', value: USD }] }] },
+        fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byRegexp', options: '^(wasteUsd|spendUsd)$' }, properties: [{ id: 'unit', value: USD }] }] },
       },
       {
         type: 'table',
         title: 'Costliest findings',
         description: 'One row per finding: what was repeated or failed, where, and what it cost.',
-        sql: grafana(`SELECT sessionId, kind, toolName, filePath, command, length(wasteSpanIds) AS spans, costUsd, tokens, estimated
+        sql: `SELECT sessionId, kind, toolName, filePath, command, length(wasteSpanIds) AS spans, costUsd, tokens, estimated
 FROM (${findings})
 ORDER BY costUsd DESC, sessionId, kind
-LIMIT 50`),
+LIMIT 50`,
         needs: { columns: ['sessionId', 'kind', 'toolName', 'spans', 'costUsd'] },
         w: 12,
         h: 10,

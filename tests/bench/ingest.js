@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApp, decodeTracesProtobuf, normaliseTraces } from '@fulcrum/ingest';
 import { encodeSpanRows, spansTableDdl, writeEncodedSpans } from '@fulcrum/store';
-import { redact } from '@fulcrum/sdk/redact';
+import { redact } from '@fulcrum/vocab';
 import { buildBodies } from './fixtures.js';
 import { startNaiveReceiver } from './naive-receiver.js';
 
@@ -48,11 +48,19 @@ export async function runIngestBench(store, { seconds = 10, concurrency = 8 } = 
   process.stderr.write('measuring the store limit (2 concurrent INSERTs of 20,000 built rows)…\n');
   const limit = await storeLimit(store, rows.slice(0, 20_000), 4);
 
-  process.stderr.write(`measuring Fulcrum ingest for ${seconds}s from a second process…\n`);
-  const app = await buildApp({ store, logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const ours = await load(`http://127.0.0.1:${app.server.address().port}/v1/traces`, files, seconds, concurrency);
-  await app.close();
+  // With analysis off, then on with a 1 s quiet delay, so sessions are classified while the load runs.
+  const ingest = async (analysis) => {
+    const app = await buildApp({ store, logger: false, analysis });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const r = await load(`http://127.0.0.1:${app.server.address().port}/v1/traces`, files, seconds, concurrency);
+    const analysed = analysis ? app.analyser.analysed : 0;
+    await app.close();
+    return { ...r, analysed };
+  };
+  process.stderr.write(`measuring Fulcrum ingest for ${seconds}s from a second process, analysis off…\n`);
+  const ours = await ingest(false);
+  process.stderr.write(`measuring Fulcrum ingest for ${seconds}s with analysis on (quiet delay 1 s)…\n`);
+  const analysed = await ingest({ analyseAfterMs: 1000, pollMs: 250 });
 
   process.stderr.write(`measuring the naive receiver for ${seconds}s…\n`);
   const naive = await startNaiveReceiver(client, 'spans_naive');
@@ -60,20 +68,24 @@ export async function runIngestBench(store, { seconds = 10, concurrency = 8 } = 
   naive.close();
 
   const oursRate = ours.acked / ours.elapsed;
+  const analysedRate = analysed.acked / analysed.elapsed;
   const naiveRate = base.acked / base.elapsed;
   const report = {
     decodeNormaliseSpansPerSec: decodeRate, decodeOnlySpansPerSec: decodeOnlyRate, storeLimitRowsPerSec: limit,
     ingestSpansPerSec: oursRate, ingestP50Ms: ours.p50, ingestP99Ms: ours.p99, ingestRefused: ours.refused,
     naiveSpansPerSec: naiveRate, naiveRefused: base.refused,
     ratioToStoreLimit: oursRate / limit, ratioToNaive: oursRate / naiveRate,
+    ingestWithAnalysisSpansPerSec: analysedRate, sessionsAnalysedDuringLoad: analysed.analysed, ratioAnalysisOnToOff: analysedRate / oursRate,
   };
   console.log('\nIngest (protobuf requests of 1,000 spans, loopback, second process)');
   console.log(`  decode only (single pass)         ${fmt(decodeOnlyRate)} spans/s (one core)`);
   console.log(`  decode + normalise + redact       ${fmt(decodeRate)} spans/s (one core)`);
   console.log(`  store limit (2 concurrent INSERT) ${fmt(limit)} rows/s`);
   console.log(`  Fulcrum ingest, end to end        ${fmt(oursRate)} spans/s  p50 ${ours.p50.toFixed(0)} ms  p99 ${ours.p99.toFixed(0)} ms  non-200: ${ours.refused}`);
+  console.log(`  ... with analysis on (1 s quiet)  ${fmt(analysedRate)} spans/s  p99 ${analysed.p99.toFixed(0)} ms  sessions analysed during the load: ${analysed.analysed}`);
   console.log(`  naive receiver, end to end        ${fmt(naiveRate)} spans/s  non-200: ${base.refused}`);
   console.log(`  ratio ingest / store limit        ${report.ratioToStoreLimit.toFixed(2)}  (goal ≥ 0.6)`);
   console.log(`  ratio ingest / naive              ${report.ratioToNaive.toFixed(2)}×  (goal ≥ 3×)`);
+  console.log(`  ratio analysis on / off           ${report.ratioAnalysisOnToOff.toFixed(2)}  (goal ≥ 0.9)`);
   return report;
 }

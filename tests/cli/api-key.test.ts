@@ -27,6 +27,8 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 1100)); // past the key cache's reload throttle
   const res = await post(`${server.url}/v1/traces`, jsonTraces([{ traceId: 'a1'.repeat(16), spanId: 'b2'.repeat(8), attributes: { 'gen_ai.conversation.id': 'sess-team-a', 'gen_ai.operation.name': 'chat' } }]), 'application/json', false, { authorization: `Bearer ${key}` });
   expect(res.status).toBe(200);
+  await server.app.spanWriter.flush();
+  await server.app.analyser.runNow(0);
 });
 afterAll(async () => server?.close());
 

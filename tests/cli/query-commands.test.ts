@@ -25,6 +25,7 @@ beforeAll(async () => {
   server = await startServer({ port: 0, store: { dataDir } });
   await send(server.url, [{ session: 'cli-loop', team: 'payments', spans: loop([1, 2, 3].map(() => ({ tool: 'WebFetch', hash: 'h' })), 0.5) }]);
   await server.app.spanWriter.flush();
+  await server.app.analyser.runNow(0);
 });
 afterAll(async () => server?.close());
 

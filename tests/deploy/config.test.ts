@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SPAN_COLUMNS, SPANS_TABLE } from '@fulcrum/store';
+import { SPAN_COLUMNS } from '@fulcrum/store';
 import { startServer } from '@fulcrum/ingest';
 import { SERVE_HELP } from '@fulcrum/cli/commands/serve';
+import { PLUGIN_ID, PLUGIN_VERSION, TRACE_TABLE } from '../../deploy/dashboards/model.js';
 import { tempDataDir } from '../helpers/store.js';
 
 /*
@@ -53,14 +54,32 @@ const ingestDefaultPort = Number(/--port <n>.*default (\d+)/.exec(SERVE_HELP)![1
 describe('docker-compose.yml', () => {
   it('runs ClickHouse, the collector, Fulcrum and Grafana from pinned images', () => {
     const image = (s: string) => services[s].image as string;
-    expect(image('clickhouse')).toMatch(/^clickhouse\/clickhouse-server:25\.\d+\.\d+\.\d+$/);
+    expect(image('clickhouse')).toMatch(/^clickhouse\/clickhouse-server:\d+\.\d+\.\d+\.\d+$/);
     expect(image('collector')).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
     expect(image('grafana')).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
     expect(services.fulcrum.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
     for (const [name, s] of Object.entries(services)) {
       if (s.image && !s.build) expect(s.image, name).toMatch(/:\d+(\.\d+)+$/);
     }
-    expect(services.grafana.environment.GF_INSTALL_PLUGINS).toMatch(/^grafana-clickhouse-datasource \d+\.\d+\.\d+$/);
+    // GF_INSTALL_PLUGINS is deprecated; preinstall_sync takes plugin-id@version, installed before Grafana serves.
+    expect(services.grafana.environment.GF_INSTALL_PLUGINS).toBeUndefined();
+    expect(services.grafana.environment.GF_PLUGINS_PREINSTALL_SYNC).toBe(`${PLUGIN_ID}@${PLUGIN_VERSION}`);
+  });
+
+  it('runs a ClickHouse server no older than the embedded engine every query is tested on, and says which in the docs', async () => {
+    // In a child process: libchdb binds one data directory per process, and this file opens a store.
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', "import('chdb').then((c) => process.stdout.write(c.query('SELECT version()', 'CSV')))"], { cwd: ROOT, timeout: 30_000 });
+    const engine = JSON.parse(stdout.trim()) as string;
+    const tag = /^clickhouse\/clickhouse-server:(.+)$/.exec(services.clickhouse.image)![1]!;
+    const parts = (v: string) => v.split('.').map(Number);
+    const [e, t] = [parts(engine), parts(tag)];
+    // The nearest release at or above the engine: same MAJOR.MINOR branch, not older.
+    expect(t.slice(0, 2), `${tag} vs engine ${engine}`).toEqual(e.slice(0, 2));
+    const cmp = t.map((n, i) => n - (e[i] ?? 0)).find((d) => d !== 0) ?? 0;
+    expect(cmp, `${tag} vs engine ${engine}`).toBeGreaterThanOrEqual(0);
+    const docs = read('docs/deployment.md');
+    expect(docs).toContain(`\`clickhouse/clickhouse-server:${tag}\``);
+    expect(docs).toContain(`**${engine}**`);
   });
 
   it('starts every service after the health of what it needs', () => {
@@ -196,7 +215,7 @@ describe('Grafana provisioning', () => {
   });
 
   it('connects the installed ClickHouse plugin to the ClickHouse service with the same credentials', () => {
-    expect(ds.type).toBe(grafanaEnv.GF_INSTALL_PLUGINS.split(' ')[0]);
+    expect(ds.type).toBe(grafanaEnv.GF_PLUGINS_PREINSTALL_SYNC.split('@')[0]);
     expect(services[ds.jsonData.host]).toBe(services.clickhouse);
     expect(ds.jsonData.protocol).toBe('native');
     expect(ds.jsonData.port).toBe(9000);
@@ -208,14 +227,17 @@ describe('Grafana provisioning', () => {
     expect(env(ds.jsonData.traces.defaultDatabase)).toBe(interpolate(services.fulcrum.environment.FULCRUM_CLICKHOUSE_DATABASE));
   });
 
-  it('maps the trace view onto the spans table with OpenTelemetry column names', () => {
+  it('maps the trace view onto the deduplicated spans view with OpenTelemetry column names', () => {
     const t = ds.jsonData.traces;
-    expect(t.defaultTable).toBe(SPANS_TABLE);
+    // spans_trace is `SELECT * FROM spans FINAL`: the same columns, each span once.
+    expect(t.defaultTable).toBe(TRACE_TABLE);
     expect(t.otelEnabled).toBe(true);
     expect(t.durationUnit).toBe('nanoseconds');
     const columns = Object.entries(t).filter(([k]) => k.endsWith('Column'));
     expect(columns.length).toBeGreaterThanOrEqual(10);
     for (const [k, v] of columns) expect(SPAN_COLUMNS as readonly string[], k).toContain(v);
+    expect([t.traceEventsColumnPrefix, t.traceLinksColumnPrefix]).toEqual(['Events', 'Links']);
+    expect(t.flattenNested).toBe(false);
     for (const prefix of [t.traceEventsColumnPrefix, t.traceLinksColumnPrefix]) {
       expect(SPAN_COLUMNS.some((c) => c.startsWith(`${prefix}.`)), prefix).toBe(true);
     }

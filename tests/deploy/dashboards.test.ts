@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { startServer, type RunningServer } from '@fulcrum/ingest';
 import { demoSessions, DEMO_WEEK_START } from '@fulcrum/cli/demo/scenario';
 import { sendSessions } from '@fulcrum/cli/demo/send';
 import { buildDashboards, DASHBOARDS } from '../../deploy/dashboards/build.js';
-import type { PanelSpec } from '../../deploy/dashboards/model.js';
+import { FORMAT, MAX_PANEL_SQL_BYTES, PLUGIN_VERSION, TRACE_TABLE, type PanelSpec } from '../../deploy/dashboards/model.js';
 import { tempDataDir } from '../helpers/store.js';
 import { post } from '../helpers/otlp.js';
 import { expand, type ExpandContext, type VariableState } from './grafana-macros.js';
@@ -14,7 +15,8 @@ import { expand, type ExpandContext, type VariableState } from './grafana-macros
  * Every panel of every committed dashboard, expanded the way Grafana and the
  * ClickHouse plugin expand it, run on the embedded store holding the demo
  * week (sent through the real ingest over OTLP) plus sessions with MCP and
- * skill calls the demo lacks.
+ * skill calls the demo lacks, all analysed (panels read the materialised
+ * session summaries and span verdicts).
  */
 
 const DIR = fileURLToPath(new URL('../../dashboards/', import.meta.url));
@@ -33,6 +35,8 @@ beforeAll(async () => {
   const r = await post(`${server.url}/v1/traces`, mcpAndSkillSessions(), 'application/json');
   expect(r.status).toBe(200);
   await server.app.spanWriter.flush();
+  const analysed = await server.app.analyser.runNow(0);
+  expect(analysed.sessions).toBe(demoSessions().length + 6);
 }, 120_000);
 afterAll(async () => server?.close());
 
@@ -84,18 +88,34 @@ describe('dashboards', () => {
     expect(refs.filter((r) => r !== d.uid && r !== '${datasource}')).toEqual([]);
   });
 
-  it.each(FILES)('%s filters every query by project, team and repository', (f) => {
+  it.each(FILES)('%s filters every query by project, team and repository, bounding sessions by start and spans by timestamp', (f) => {
     for (const p of panels(f)) {
       for (const t of p.targets) {
         expect(t.rawSql, p.title).toContain('Project = ${project:singlequote}');
         expect(t.rawSql, p.title).toContain('$__conditionalAll(Team IN (${team:singlequote}), $team)');
-        expect(t.rawSql, p.title).toContain('$__timeFilter(Timestamp)');
+        expect(t.rawSql, p.title).toContain('$__conditionalAll(Repository IN (${repository:singlequote}), $repository)');
+        // Sessions count whole, in the interval they started in; spans by their own start.
+        const summaries = t.rawSql.includes('FROM session_summaries');
+        const spans = /FROM spans\b/.test(t.rawSql);
+        expect(summaries || spans, p.title).toBe(true);
+        expect(t.rawSql.includes('$__timeFilter(Start)'), p.title).toBe(summaries);
+        expect(t.rawSql.includes('$__timeFilter(Timestamp)'), p.title).toBe(spans);
+        expect(t.rawSql, p.title).not.toMatch(/\$__timeFilter\((?!Start\)|Timestamp\))/);
+        // Cleared verdicts are no waste.
+        if (t.rawSql.includes('span_verdicts')) expect(t.rawSql, p.title).toContain("Kind != ''");
       }
     }
     const project = JSONS[f].templating.list.find((v: any) => v.name === 'project');
     expect(project.current.value).toBe('default');
     for (const name of ['team', 'repository']) {
       expect(JSONS[f].templating.list.find((v: any) => v.name === name)).toMatchObject({ multi: true, includeAll: true });
+    }
+  });
+
+  it.each(FILES)('%s: every panel carries less than 2 KB of SQL', (f) => {
+    expect(MAX_PANEL_SQL_BYTES).toBe(2048);
+    for (const p of panels(f)) {
+      for (const t of p.targets) expect(Buffer.byteLength(t.rawSql, 'utf8'), p.title).toBeLessThan(2048);
     }
   });
 
@@ -148,7 +168,7 @@ describe.each(FILES)('%s panels on the demo week', (f) => {
 });
 
 describe('sessions link to their trace', () => {
-  it('opens Explore on the trace view of the row\'s trace, which the plugin reads from the spans table', async () => {
+  it("opens Explore on the row's trace with a complete plugin 4.x trace query that reads the deduplicated view", async () => {
     const table = panels('sessions.json')[0]!;
     const link = table.fieldConfig.overrides.find((o: any) => o.matcher.options === 'sessionId').properties[0].value[0];
     const url = new URL(link.url, 'http://grafana');
@@ -157,26 +177,46 @@ describe('sessions link to their trace', () => {
     const pane = Object.values(panes)[0] as any;
     expect(pane.datasource).toBe('${datasource}');
     const q = pane.queries[0];
-    expect(q).toMatchObject({ editorType: 'builder', queryType: 'traces', datasource: { uid: '${datasource}' } });
-    expect(q.builderOptions).toMatchObject({ table: 'spans', queryType: 'traces', meta: { isTraceIdMode: true, traceId: '${__data.fields.traceId}', otelEnabled: true } });
+    // Without pluginVersion the plugin migrates the query as a 3.x one (rawSql emptied, format lost);
+    // format 3 is what makes the plugin's response a trace frame.
+    expect(q).toMatchObject({ pluginVersion: PLUGIN_VERSION, editorType: 'sql', queryType: 'traces', format: FORMAT.traces, datasource: { uid: '${datasource}' } });
+    expect(q.format).toBe(3);
+    expect(q.rawSql.trim()).not.toBe('');
+    expect(q.rawSql).toContain(`FROM "${TRACE_TABLE}"`);
+    expect(q.rawSql).toContain("traceID = '${__data.fields.traceId}'");
+    expect(q.rawSql).toMatch(/"Events"\.Name.* AS logs/);
+    expect(q.rawSql).toMatch(/"Links"\.TraceId.* AS references/);
+    // The options the SQL was generated from, where the plugin keeps them for SQL-editor queries.
+    expect(q.meta.builderOptions).toMatchObject({
+      table: TRACE_TABLE,
+      queryType: 'traces',
+      meta: { isTraceIdMode: true, traceId: '${__data.fields.traceId}', otelEnabled: true, traceEventsColumnPrefix: 'Events', traceLinksColumnPrefix: 'Links', flattenNested: false },
+    });
 
-    const rows = (await run(expand(table.targets[0]!.rawSql, context()))).data;
-    const traceId = rows.find((r) => r.traceId)!.traceId as string;
-    // The trace-ID query the plugin generates from those columns (sqlGenerator's trace ID mode).
-    const col = (hint: string) => `"${q.builderOptions.columns.find((c: any) => c.hint === hint).name}"`;
-    const sql = `SELECT ${col('trace_id')} as traceID, ${col('trace_span_id')} as spanID, ${col('trace_parent_span_id')} as parentSpanID,
-  ${col('trace_service_name')} as serviceName, ${col('trace_operation_name')} as operationName,
-  multiply(toUnixTimestamp64Nano(${col('time')}), 0.000001) as startTime, multiply(${col('trace_duration_time')}, 0.000001) as duration,
-  arrayMap(key -> map('key', key, 'value', ${col('trace_tags')}[key]), mapKeys(${col('trace_tags')})) as tags,
-  arrayMap(key -> map('key', key, 'value', ${col('trace_service_tags')}[key]), mapKeys(${col('trace_service_tags')})) as serviceTags,
-  if(${col('trace_status_code')} IN ('Error', 'STATUS_CODE_ERROR'), 2, 0) as statusCode
-FROM "spans" WHERE traceID = '${traceId}' LIMIT 10000`;
-    const trace = (await run(sql)).data;
+    // The link takes the row's traceId column.
+    expect(table.targets[0]!.rawSql).toMatch(/ AS traceId\b/);
+
+    // Following the link: Grafana puts the row's trace id in, the plugin runs the SQL as is.
+    await ensureTraceView();
+    const traceId = (await run('SELECT TraceId FROM spans FINAL GROUP BY TraceId ORDER BY count() DESC, TraceId LIMIT 1')).data[0]!.TraceId as string;
+    const trace = (await run(q.rawSql.replaceAll('${__data.fields.traceId}', traceId))).data;
     expect(trace.length).toBeGreaterThan(2);
+    expect(trace.every((s) => s.traceID === traceId)).toBe(true);
+    expect(new Set(trace.map((s) => s.spanID)).size).toBe(trace.length);
     expect(trace.filter((s) => s.parentSpanID === '')).toHaveLength(1);
     expect(trace.every((s) => s.serviceName !== '' && (s.tags as unknown[]).length > 0)).toBe(true);
+    expect(trace.every((s) => Array.isArray(s.logs) && Array.isArray(s.references))).toBe(true);
   });
 });
+
+/**
+ * The trace view's table, which a store migration creates as this very view.
+ * IF NOT EXISTS: a no-op on a store that has it, and the same view on one
+ * migrated by a tree without that migration.
+ */
+async function ensureTraceView(): Promise<void> {
+  await server.app.store.client.command({ query: `CREATE VIEW IF NOT EXISTS ${TRACE_TABLE} AS SELECT * FROM spans FINAL` });
+}
 
 /** The spec behind each panel, in panel order (ids 1..n): what its visualisation needs. */
 async function specPanels(file: string): Promise<PanelSpec[]> {

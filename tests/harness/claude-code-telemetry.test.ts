@@ -27,6 +27,7 @@ beforeAll(async () => {
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
   }
   await server.app.spanWriter.flush();
+  await server.app.analyser.runNow(0);
 });
 afterAll(async () => server?.close());
 

@@ -34,7 +34,8 @@ describe('Claude Code transcripts', () => {
     expect(list.filter((c) => c.SpanType === 'agent').map((c) => c.AgentName)).toEqual(['general-purpose']);
     expect(list.filter((c) => c.SpanType === 'skill').map((c) => c.SkillName)).toEqual(['demo-skill']);
     expect(list.filter((c) => c.Command.startsWith('grep -c')).map((c) => c.AgentName)).toEqual(['general-purpose']);
-    expect(list.filter((c) => !c.Success).map((c) => c.FilePath)).toEqual(['/home/developer1/workdir-rich/does_not_exist.py']);
+    // Stored relative to the session's working directory (/home/developer1/workdir-rich, from each entry's cwd).
+    expect(list.filter((c) => !c.Success).map((c) => c.FilePath)).toEqual(['does_not_exist.py']);
   });
 
   it('have the same tokens and dollars as the telemetry', async () => {
@@ -45,7 +46,7 @@ describe('Claude Code transcripts', () => {
 
   it('flag the second read of calc.py as file_unchanged, and count edit lines', async () => {
     const list = await calls(store.client, RICH);
-    const reads = list.filter((c) => c.ToolName === 'Read' && c.FilePath.endsWith('/calc.py'));
+    const reads = list.filter((c) => c.ToolName === 'Read' && c.FilePath === 'calc.py');
     expect(reads.map((r) => r.FileUnchanged)).toEqual([false, true]);
     expect(list.filter((c) => c.LinesAdded > 0).map((c) => [c.ToolName, c.LinesAdded, c.LinesRemoved])).toEqual([['Edit', 4, 0], ['Write', 5, 0]]);
   });

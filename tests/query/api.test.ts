@@ -13,6 +13,7 @@ beforeAll(async () => {
     { session: 's-ok', team: 'mobile', user: 'alice', spans: loop([{ tool: 'Write', hash: 'w', extra: { 'fulcrum.file.path': 'a.ts', 'fulcrum.lines.added': 50 } }], 1) },
   ]);
   await server.app.spanWriter.flush();
+  await server.app.analyser.runNow(0);
 });
 afterAll(async () => server?.close());
 

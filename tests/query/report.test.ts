@@ -41,6 +41,7 @@ beforeAll(async () => {
   await send(`http://127.0.0.1:${addr.port}`, [{ session: 'secret', team: 'platform', spans: loop([{ tool: 'Read', hash: 'r' }, { tool: 'Read', hash: 'r' }, { tool: 'Read', hash: 'r' }], 5) }]);
   await server.app.spanWriter.flush();
   await other.spanWriter.flush();
+  await server.app.analyser.runNow(0);
 });
 afterAll(async () => {
   await other?.close();

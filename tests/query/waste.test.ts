@@ -25,6 +25,7 @@ beforeAll(async () => {
   server = await startServer({ port: 0, store: { dataDir: tempDataDir() } });
   await send(server.url, SESSIONS);
   await server.app.spanWriter.flush();
+  await server.app.analyser.runNow(0);
 });
 afterAll(async () => server?.close());
 

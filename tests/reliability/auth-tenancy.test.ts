@@ -58,6 +58,8 @@ describe('authentication', () => {
   });
 
   it('lets a key read only its own project', async () => {
+    await app.spanWriter.flush();
+    await app.analyser.runNow(0);
     const a = await get(keyA, '/api/sessions?since=2000-01-01');
     expect(a.statusCode).toBe(200);
     expect(a.json().map((s: { sessionId: string }) => s.sessionId)).toEqual(['sess-a']);

@@ -2,9 +2,9 @@ import { expect } from 'vitest';
 import fc from 'fast-check';
 import {
   JoinCache, OtlpJsonError, ProtobufDecodeError, decodeLogsJson, decodeLogsProtobuf, decodeMetricsJson, decodeMetricsProtobuf,
-  decodeTracesJson, decodeTracesProtobuf, normaliseLogs, normaliseMetrics, normaliseTraces, sanitiseMetricRows, sanitiseRows,
+  decodeTracesJson, decodeTracesProtobuf, normaliseLogs, normaliseMetrics, normaliseTraces, sanitiseMetricRows, finishRows,
 } from '@fulcrum/ingest';
-import { redact } from '@fulcrum/sdk/redact';
+import { redact } from '@fulcrum/vocab';
 import { encodeSpanRows, type SessionMetricRow, type SpanRow } from '@fulcrum/store';
 import type { Signal } from './fuzz-inputs.js';
 
@@ -38,7 +38,7 @@ export function expectStorable(r: SpanRow): void {
     expect(t).toMatch(NANOS);
     expect(BigInt(t) <= MAX_NANOS).toBe(true);
   }
-  for (const n of [r.Duration, r.InputTokens, r.OutputTokens, r.CacheReadTokens, r.CacheWriteTokens, r.ResultSize, r.Version]) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
+  for (const n of [r.Duration, r.InputTokens, r.OutputTokens, r.CacheReadTokens, r.CacheWriteTokens, r.ResultSize, r.InputSize, r.Version]) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
   for (const n of [r.ReadOffset, r.ReadLimit, r.LinesAdded, r.LinesRemoved]) expect(Number.isInteger(n) && n >= 0 && n <= 0xffffffff).toBe(true);
   expect(Number.isFinite(r.CostUsd) && r.CostUsd >= 0).toBe(true);
 }
@@ -58,7 +58,7 @@ export function normaliseAll(signal: Signal, decoded: unknown[]): number {
     return rows.length;
   }
   const batch = signal === 'traces' ? normaliseTraces(decoded as Parameters<typeof normaliseTraces>[0], ctx) : normaliseLogs(decoded as Parameters<typeof normaliseLogs>[0], ctx, ctx.join);
-  sanitiseRows(batch.rows, { redact });
+  finishRows(batch.rows, { redact });
   batch.rows.forEach(expectStorable);
   encodeSpanRows(batch.rows);
   return batch.rows.length;

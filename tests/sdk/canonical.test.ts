@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stableStringify } from '../../packages/sdk/src/canonical.js';
+import { stableStringify } from '../../packages/vocab/src/index.js';
 
 /** Reference: sorted keys at every depth, built as a string (objects reorder integer keys). */
 function ref(v: unknown): string {

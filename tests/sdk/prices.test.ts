@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPriceTable, DEFAULT_PRICES, findPrice, normaliseModelName, priceModelCall } from '../../packages/sdk/src/prices.js';
+import { createPriceTable, DEFAULT_PRICES, findPrice, normaliseModelName, priceModelCall } from '../../packages/vocab/src/index.js';
 
 describe('normaliseModelName', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, redact } from '../../packages/sdk/src/redact.js';
+import { createRedactor, redact } from '../../packages/vocab/src/index.js';
 import { FAKE_SECRETS, PEM, SECRET_CARRIERS } from './secrets.js';
 
 describe('redact', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argsHash, canonicalArgs, countLines, describeToolCall, stableStringify } from '../../packages/sdk/src/tools.js';
+import { argsHash, canonicalArgs, countLines, describeToolCall, stableStringify } from '../../packages/vocab/src/index.js';
 import { FAKE_SECRETS } from './secrets.js';
 
 describe('countLines', () => {

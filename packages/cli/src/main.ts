@@ -8,6 +8,8 @@ import { reportCommand } from './commands/report.js';
 import { leverageCommand } from './commands/leverage.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
+import { reanalyseCommand } from './commands/reanalyse.js';
+import { configCommand } from './commands/config.js';
 
 export const MAIN_HELP = `Usage: fulcrum <command> [options]
 
@@ -17,12 +19,14 @@ Commands:
   serve        start the OTLP/HTTP receiver and HTTP API
   keys         create, list and revoke per-project API keys
   import       import Claude Code, Codex or Gemini CLI session transcripts
+  reanalyse    classify stored sessions again after a rule or config change
   migrate      apply schema migrations (--cluster NAME for a ClickHouse cluster, --print for DDL)
   sessions     list sessions with spend, tokens, failures, leverage and waste
   session      show one session as a tree with waste marked inline
   report       spend, leverage, waste by category, worst sessions, runaway spend
   leverage     leverage in total and by team, repository, harness or use case
   demo         start the server, send a week of sample sessions, print the report
+  config       show the analysis settings in effect (fulcrum.config.json) and their sources
 
 Run "fulcrum <command> --help" for a command's options.
 `;
@@ -40,6 +44,8 @@ export const COMMANDS: Record<string, Command> = {
   leverage: leverageCommand,
   demo: demoCommand,
   import: importCommand,
+  reanalyse: reanalyseCommand,
+  config: configCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */

@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Store } from '@fulcrum/store';
-import { redact as defaultRedact } from '@fulcrum/sdk/redact';
+import { resolveAnalysisConfig, type AnalysisConfig, type WeightOverrides } from '@fulcrum/query';
+import { redact as defaultRedact } from '@fulcrum/vocab';
 import type { BatchWriter } from './writer.js';
 import { createSpanSink } from './span-sink.js';
 import { authPlugin, type AuthOptions } from './plugins/auth.js';
 import { limitsPlugin, type LimitsOptions } from './plugins/limits.js';
+import { analyserPlugin, type AnalyserOptions } from './plugins/analyser.js';
 import { otlpHttpPlugin } from './plugins/otlp-http.js';
 import { tracesRoute } from './routes/traces.js';
 import { healthRoute } from './routes/health.js';
@@ -44,6 +46,12 @@ export interface AppOptions {
   caps?: { maxAttributes?: number; maxValueLength?: number };
   /** Rate limits and back-pressure ceilings. @default see LimitsOptions */
   limits?: Omit<LimitsOptions, 'queuedRows'>;
+  /** Session analysis: classify each session once it has been quiet; false turns it off (tests, all but one of several instances). @default { analyseAfterMs: 30000 } */
+  analysis?: Omit<AnalyserOptions, 'config'> | false;
+  /** Repeat threshold and budgets: the analyser classifies with them and the API's answers use them. @default ANALYSIS_DEFAULTS */
+  analysisConfig?: Partial<AnalysisConfig>;
+  /** Leverage weights the API's answers use. @default DEFAULT_WEIGHTS */
+  weights?: WeightOverrides;
 }
 
 declare module 'fastify' {
@@ -55,6 +63,8 @@ declare module 'fastify' {
     projectOf(req: FastifyRequest): string;
     normaliseContext(req: FastifyRequest): NormaliseContext;
     sanitiseOptions: SanitiseOptions;
+    /** What the API's answers are computed with: the analysis settings and leverage weights in force. */
+    readSettings: { analysis: AnalysisConfig; weights?: WeightOverrides };
   }
 }
 
@@ -75,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const redact = options.redact === false ? undefined : (options.redact ?? defaultRedact);
   const defaultProject = options.defaultProject ?? 'default';
   app.decorate('store', store);
+  app.decorate('readSettings', { analysis: resolveAnalysisConfig(options.analysisConfig), weights: options.weights });
   app.decorate('spanWriter', writer);
   app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
@@ -91,5 +102,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsRoute);
   await app.register(healthRoute);
   await app.register(apiRoutes);
+  if (options.analysis !== false) await app.register(analyserPlugin, { ...options.analysis, config: options.analysisConfig });
   return app;
 }

@@ -1,14 +1,18 @@
 import { leverageByGroup, type GroupDimension, type GroupLeverage } from './leverage/by-group.js';
-import type { Weights } from './leverage/weights.js';
-import { findRunaways, type RunawayOptions, type RunawaySignal } from './runaway.js';
+import type { WeightOverrides, Weights } from './leverage/weights.js';
+import type { RunawayOptions } from './engine/summarise.js';
+import { findRunaways, type RunawaySignal } from './runaway.js';
 import type { QueryScope } from './scope.js';
 import type { Client } from './sql.js';
-import type { SummaryOptions } from './summary.js';
+import type { WasteOptions } from './waste/options.js';
 import { wasteReport, type WasteReport } from './waste/report.js';
 
-export interface ReportOptions extends SummaryOptions {
+export interface ReportOptions extends WasteOptions {
+  /** Leverage weight overrides, by number or by rating. @default DEFAULT_WEIGHTS */
+  weights?: WeightOverrides;
   /** Dimension of the per-group breakdown. @default 'team' */
   by?: GroupDimension;
+  /** Team budgets and spike detection (session windows were judged at analysis). @default RUNAWAY_DEFAULTS */
   runaway?: RunawayOptions;
 }
 

@@ -6,9 +6,9 @@
 export interface QueryScope {
   /** Tenant; every query filters on it first (it leads the table's sort key). */
   project: string;
-  /** Inclusive lower bound on span start. @default undefined (no bound) */
+  /** Inclusive lower bound on span (or session) start. @default undefined (no bound) */
   since?: Date;
-  /** Exclusive upper bound on span start. @default undefined (no bound) */
+  /** Exclusive upper bound on span (or session) start. @default undefined (no bound) */
   until?: Date;
   team?: string;
   repository?: string;
@@ -40,17 +40,22 @@ export function toChTime(d: Date): string {
   return (d.getTime() / 1000).toFixed(3);
 }
 
-/** The WHERE conditions (joined by AND) and their parameters, for the spans table. */
-export function scopeWhere(scope: QueryScope): BoundSql {
+/**
+ * The WHERE conditions (joined by AND) and their parameters. Over spans the
+ * time range bounds each span's Timestamp; over session_summaries
+ * (`timeColumn: 'Start'`) it bounds when a session started, so a session is
+ * counted whole or not at all.
+ */
+export function scopeWhere(scope: QueryScope, timeColumn: 'Timestamp' | 'Start' = 'Timestamp'): BoundSql {
   if (!scope.project) throw new Error('scope.project is required');
   const parts = ['Project = {project:String}'];
   const params: Record<string, unknown> = { project: scope.project };
   if (scope.since) {
-    parts.push('Timestamp >= {since:DateTime64(3)}');
+    parts.push(`${timeColumn} >= {since:DateTime64(3)}`);
     params.since = toChTime(scope.since);
   }
   if (scope.until) {
-    parts.push('Timestamp < {until:DateTime64(3)}');
+    parts.push(`${timeColumn} < {until:DateTime64(3)}`);
     params.until = toChTime(scope.until);
   }
   for (const [key, column] of FILTERS) {

@@ -1,6 +1,7 @@
+import { resolveWeights, weightParams, type WeightOverrides } from './leverage/weights.js';
 import type { QueryScope } from './scope.js';
 import { selectRows, type Client } from './sql.js';
-import { sessionSummarySql, type SummaryOptions } from './summary.js';
+import { summariesIn, WEIGHTED_ACTIVITY_SQL } from './summaries.js';
 
 /** One session in a list. Times are ISO 8601; userId only when the scope opts into individual views. */
 export interface SessionSummary {
@@ -27,21 +28,23 @@ export interface SessionSummary {
   wasteTokens: number;
 }
 
-export const SESSION_SORTS = { spend: 'Spend DESC', start: 'Start DESC', waste: 'WasteUsd DESC', leverage: 'Leverage DESC' } as const;
+export const SESSION_SORTS = { spend: 'SpendUsd DESC', start: 'Start DESC', waste: 'WasteUsd DESC', leverage: 'leverage DESC' } as const;
 export type SessionSort = keyof typeof SESSION_SORTS;
 
-export interface ListSessionsOptions extends SummaryOptions {
+export interface ListSessionsOptions {
   /** @default 'start' */
   sort?: SessionSort;
   /** @default 50 */
   limit?: number;
+  /** Leverage weight overrides, by number or by rating. @default DEFAULT_WEIGHTS */
+  weights?: WeightOverrides;
 }
 
 const COLUMNS = `SessionId AS sessionId, toUnixTimestamp64Milli(Start) AS startMs, toUnixTimestamp64Milli(End) AS endMs,
   Team AS team, Repository AS repository, Harness AS harness, UseCase AS useCase, UserId AS userId,
-  Spend AS spendUsd, Tokens AS tokens, ModelCalls AS modelCalls, ToolCalls AS toolCalls, Failures AS failures,
+  SpendUsd AS spendUsd, Tokens AS tokens, ModelCalls AS modelCalls, ToolCalls AS toolCalls, Failures AS failures,
   LinesAdded AS linesAdded, LinesRemoved AS linesRemoved, Refactors AS refactors, Skills AS skills, Mcp AS mcp,
-  Leverage AS leverage, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens`;
+  if(SpendUsd > 0, ${WEIGHTED_ACTIVITY_SQL} / SpendUsd, NULL) AS leverage, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens`;
 
 type Row = Omit<SessionSummary, 'start' | 'end'> & { startMs: number; endMs: number };
 
@@ -50,12 +53,12 @@ export function toSessionSummary(r: Row, individual: boolean): SessionSummary {
   return { ...rest, start: new Date(Number(startMs)).toISOString(), end: new Date(Number(endMs)).toISOString(), ...(individual ? { userId } : {}) };
 }
 
-/** Sessions in scope with spend, tokens, calls, failures, leverage and waste. */
+/** Sessions in scope with spend, tokens, calls, failures, leverage and waste, from their materialised summaries. */
 export async function listSessions(client: Client, scope: QueryScope, options: ListSessionsOptions = {}): Promise<SessionSummary[]> {
   const sort = SESSION_SORTS[options.sort ?? 'start'];
   if (!sort) throw new RangeError(`sort must be one of ${Object.keys(SESSION_SORTS).join(', ')}`);
-  const s = sessionSummarySql(scope, options);
-  const sql = `SELECT ${COLUMNS} FROM (${s.sql}) ORDER BY ${sort}, SessionId LIMIT {limit:UInt32}`;
-  const rows = await selectRows<Row>(client, sql, { ...s.params, limit: options.limit ?? 50 });
+  const from = summariesIn(scope);
+  const sql = `SELECT ${COLUMNS} FROM ${from.sql} ORDER BY ${sort}, SessionId LIMIT {limit:UInt32}`;
+  const rows = await selectRows<Row>(client, sql, { ...from.params, ...weightParams(resolveWeights(options.weights)), limit: options.limit ?? 50 });
   return rows.map((r) => toSessionSummary(r, scope.individual === true));
 }

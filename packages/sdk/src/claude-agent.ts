@@ -5,8 +5,8 @@
  * the session span opens at SessionStart or the first hook and closes at SessionEnd.
  */
 import { context, trace, type Span } from '@opentelemetry/api';
+import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import type { ClaudeHookCallback, ClaudeHookInput, ClaudeHooks } from './claude-agent-types.js';
-import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from './conventions.js';
 import { recordFailure } from './run.js';
 import { setSessionId } from './session-context.js';
 import { markRedacted } from './pre-redacted.js';

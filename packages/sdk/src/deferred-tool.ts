@@ -7,7 +7,7 @@
  * before that, and nothing unredacted is parked anywhere but the span object.
  */
 import { diag, type AttributeValue } from '@opentelemetry/api';
-import { FULCRUM, GEN_AI } from './conventions.js';
+import { FULCRUM, GEN_AI } from '@fulcrum/vocab';
 import type { RedactedValues } from './pre-redacted.js';
 import type { WrapperSettings } from './state.js';
 import { emitToolAttributes, type ToolCallMeta } from './tool-attributes.js';

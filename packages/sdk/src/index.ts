@@ -1,14 +1,15 @@
-export { GEN_AI, GEN_AI_OPERATION, MCP, GENERAL, FULCRUM, SPAN_TYPES } from './conventions.js';
-export type { SpanType } from './conventions.js';
-export { createRedactor, redact, MIN_SECRET_LENGTH } from './redact.js';
-export type { CustomPattern, Redactor, RedactorOptions } from './redact.js';
-export { DEFAULT_PRICES, createPriceTable, findPrice, normaliseModelName, priceModelCall } from './prices.js';
-export type { ModelCallCost, ModelCallUsage, ModelPrice, PriceTable } from './prices.js';
-export { commandString, describeToolCall } from './tools.js';
-export type { ToolCallDescription, ToolKind } from './tools.js';
-export { argsHash, canonicalArgs, stableStringify, truncate, TRUNCATED_MARKER } from './canonical.js';
-export { countLines, isCodexPatch, lineDelta, patchStats } from './diff.js';
-export type { LineDelta, PatchStats } from './diff.js';
+// The shared vocabulary lives in @fulcrum/vocab; re-exported so SDK users import one package.
+export { GEN_AI, GEN_AI_OPERATION, MCP, GENERAL, FULCRUM, SPAN_TYPES } from '@fulcrum/vocab';
+export type { SpanType } from '@fulcrum/vocab';
+export { createRedactor, redact, MIN_SECRET_LENGTH } from '@fulcrum/vocab';
+export type { CustomPattern, Redactor, RedactorOptions } from '@fulcrum/vocab';
+export { DEFAULT_PRICES, createPriceTable, findPrice, normaliseModelName, priceModelCall } from '@fulcrum/vocab';
+export type { ModelCallCost, ModelCallUsage, ModelPrice, PriceTable } from '@fulcrum/vocab';
+export { commandString, describeToolCall } from '@fulcrum/vocab';
+export type { ToolCallDescription, ToolKind } from '@fulcrum/vocab';
+export { argsHash, canonicalArgs, stableStringify, truncate, TRUNCATED_MARKER } from '@fulcrum/vocab';
+export { countLines, isCodexPatch, lineDelta, patchStats } from '@fulcrum/vocab';
+export type { LineDelta, PatchStats } from '@fulcrum/vocab';
 export { startTracing } from './start.js';
 export type { StartTracingOptions, TracingHandle } from './start.js';
 export { DEFAULT_ENDPOINT, exporterHeaders, parseKeyValueList, tracesUrl } from './otel-env.js';

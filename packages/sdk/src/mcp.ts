@@ -1,7 +1,6 @@
 /** MCP spans: traceMcpCall for any call, instrumentMcpClient for an @modelcontextprotocol/sdk Client. */
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
-import { argsHash, stableStringify, truncate } from './canonical.js';
-import { FULCRUM, GEN_AI, GEN_AI_OPERATION, MCP } from './conventions.js';
+import { argsHash, FULCRUM, GEN_AI, GEN_AI_OPERATION, MCP, stableStringify, truncate } from '@fulcrum/vocab';
 import { callerSetsRedactedKey } from './pre-redacted.js';
 import { runInSpan } from './run.js';
 import { getSettings } from './state.js';

@@ -1,7 +1,6 @@
 /** traceModelCall: a `chat {model}` span with token usage and cost. */
 import { SpanKind, type Attributes, type Span } from '@opentelemetry/api';
-import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from './conventions.js';
-import { priceModelCall } from './prices.js';
+import { FULCRUM, GEN_AI, GEN_AI_OPERATION, priceModelCall } from '@fulcrum/vocab';
 import { runInSpan } from './run.js';
 import { getSettings } from './state.js';
 import { extractUsage, type TokenUsage } from './usage.js';

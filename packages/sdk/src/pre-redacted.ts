@@ -4,8 +4,7 @@
  * redactor and only while the value is unchanged.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { FULCRUM } from './conventions.js';
-import type { Redactor } from './redact.js';
+import { FULCRUM, type Redactor } from '@fulcrum/vocab';
 
 export interface RedactedValues {
   redactor: Redactor;

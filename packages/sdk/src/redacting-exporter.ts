@@ -12,7 +12,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { redact, type Redactor } from './redact.js';
+import { redact, type Redactor } from '@fulcrum/vocab';
 import { prepareSpanForExport } from './redacting-processor.js';
 
 export interface RedactingSpanExporterOptions {

@@ -5,9 +5,9 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { redact, type Redactor } from '@fulcrum/vocab';
 import { materialiseToolCall } from './deferred-tool.js';
 import { redactedValues } from './pre-redacted.js';
-import { redact, type Redactor } from './redact.js';
 
 export interface RedactingSpanProcessorOptions {
   /** Redactor applied to each string value. Default: redact (built-in patterns). */

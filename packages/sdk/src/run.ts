@@ -1,6 +1,6 @@
 /** Runs a function inside an active span, sync or async, recording the outcome. */
 import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
-import { FULCRUM, GENERAL } from './conventions.js';
+import { FULCRUM, GENERAL } from '@fulcrum/vocab';
 import { markRedacted } from './pre-redacted.js';
 import { getSettings, getTracer } from './state.js';
 

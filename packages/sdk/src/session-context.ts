@@ -1,6 +1,6 @@
 /** The session id travels in the context, so every span started inside a session can carry it. */
 import { createContextKey, propagation, type Context } from '@opentelemetry/api';
-import { GEN_AI } from './conventions.js';
+import { GEN_AI } from '@fulcrum/vocab';
 
 export const SESSION_ID_KEY = createContextKey('fulcrum.session_id');
 

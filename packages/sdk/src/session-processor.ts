@@ -1,7 +1,7 @@
 /** Copies the session id from the parent context onto every span as gen_ai.conversation.id. */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { GEN_AI } from './conventions.js';
+import { GEN_AI } from '@fulcrum/vocab';
 import { getSessionId } from './session-context.js';
 
 export class SessionSpanProcessor implements SpanProcessor {

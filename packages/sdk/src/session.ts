@@ -1,7 +1,7 @@
 /** withSession and traceSubagent: the agent spans that everything else nests under. */
 import { context, type Attributes, type Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
-import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from './conventions.js';
+import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import { runInSpan } from './run.js';
 import { setSessionId } from './session-context.js';
 

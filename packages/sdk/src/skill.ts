@@ -1,6 +1,6 @@
 /** traceSkill: a span for one skill invocation. */
 import type { Attributes, Span } from '@opentelemetry/api';
-import { FULCRUM } from './conventions.js';
+import { FULCRUM } from '@fulcrum/vocab';
 import { runInSpan } from './run.js';
 
 /** Runs fn in a `skill {name}` span (fulcrum.span.type=skill, fulcrum.skill.name). */

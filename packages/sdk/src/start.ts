@@ -4,10 +4,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { FULCRUM, GENERAL } from './conventions.js';
+import { createPriceTable, createRedactor, type CustomPattern, FULCRUM, GENERAL, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
 import { exporterHeaders, parseKeyValueList, tracesUrl, type Env } from './otel-env.js';
-import { createPriceTable, type ModelPrice, type PriceTable } from './prices.js';
-import { createRedactor, type CustomPattern } from './redact.js';
 import { RedactingSpanExporter } from './redacting-exporter.js';
 import { RedactingSpanProcessor } from './redacting-processor.js';
 import { SessionSpanProcessor } from './session-processor.js';
@@ -32,6 +30,12 @@ export interface StartTracingOptions {
   project?: string;
   /** user.id; only recorded when given. Default: none. */
   userId?: string;
+  /**
+   * process.working_directory, against which ingest stores file paths relative
+   * (so `./a.ts` and `<cwd>/a.ts` are one file). Default: process.working_directory
+   * in OTEL_RESOURCE_ATTRIBUTES, else process.cwd().
+   */
+  workingDirectory?: string;
   /** More resource attributes, over OTEL_RESOURCE_ATTRIBUTES. Default: none. */
   resourceAttributes?: Attributes;
   /** Exporter replacing the OTLP/HTTP one (tests: InMemorySpanExporter). Default: OTLP/HTTP. */
@@ -72,7 +76,17 @@ function resourceAttributes(o: StartTracingOptions, env: Env): Attributes {
   put(FULCRUM.USE_CASE, o.useCase);
   put(FULCRUM.PROJECT, o.project);
   put(GENERAL.USER_ID, o.userId);
+  put(GENERAL.PROCESS_WORKING_DIRECTORY, o.workingDirectory ?? fromEnv[GENERAL.PROCESS_WORKING_DIRECTORY] ?? currentDirectory());
   return { ...attrs, ...o.resourceAttributes };
+}
+
+/** process.cwd(), or undefined when the directory is gone (cwd() throws then). */
+function currentDirectory(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts the OpenTelemetry NodeSDK with Fulcrum's processors; no auto-instrumentation. */

@@ -1,7 +1,6 @@
 /** Settings the wrappers read; startTracing sets them, tests may too. */
 import { trace, type Tracer } from '@opentelemetry/api';
-import { DEFAULT_PRICES, type PriceTable } from './prices.js';
-import { redact, type Redactor } from './redact.js';
+import { DEFAULT_PRICES, type PriceTable, redact, type Redactor } from '@fulcrum/vocab';
 
 export const TRACER_NAME = '@fulcrum/sdk';
 export const TRACER_VERSION = '0.1.0';

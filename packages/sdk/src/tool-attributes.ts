@@ -1,9 +1,7 @@
 /** The attributes describing a tool call before it runs (shared by the eager and deferred paths). */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { argsHash, stableStringify, truncate } from './canonical.js';
-import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from './conventions.js';
+import { argsHash, describeToolCall, FULCRUM, GEN_AI, GEN_AI_OPERATION, stableStringify, truncate } from '@fulcrum/vocab';
 import { getSettings, type WrapperSettings } from './state.js';
-import { describeToolCall } from './tools.js';
 
 export interface ToolCallMeta {
   /** gen_ai.tool.name, e.g. Read, Bash, apply_patch. */

@@ -1,7 +1,7 @@
 /** traceToolCall: an `execute_tool {name}` span describing what the tool touched. */
 import { context, type Attributes, type Span, type SpanOptions } from '@opentelemetry/api';
+import { FULCRUM, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import { snapshotArgs, UNSUPPORTED } from './args-snapshot.js';
-import { FULCRUM, GEN_AI_OPERATION } from './conventions.js';
 import { OWNED_KEYS, parkedToolCall, parkToolCall } from './deferred-tool.js';
 import { callerSetsRedactedKey } from './pre-redacted.js';
 import { runInSpan, runStartedSpan, type Outcome } from './run.js';

@@ -97,8 +97,13 @@ export function canonicalArgs(args: unknown, maxLen = Infinity, redactor: Redact
 
 const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
 
+/** First 16 hex digits of the SHA-1 of a text: short enough to store per call, long enough not to collide within a project. */
+export function textHash(text: string): string {
+  const hex = oneShot ? oneShot('sha1', text, 'hex') : crypto.createHash('sha1').update(text).digest('hex');
+  return hex.slice(0, 16);
+}
+
 /** First 16 hex digits of the SHA-1 of the canonical arguments. */
 export function argsHash(canonical: string): string {
-  const hex = oneShot ? oneShot('sha1', canonical, 'hex') : crypto.createHash('sha1').update(canonical).digest('hex');
-  return hex.slice(0, 16);
+  return textHash(canonical);
 }

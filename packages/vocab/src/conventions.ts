@@ -3,7 +3,8 @@
  *
  * OpenTelemetry GenAI semantic conventions v1.41 and the MCP conventions come
  * first; only what they lack lives under the `fulcrum.` prefix. The SDK writes
- * these names and the ingest normaliser reads them, so both import this file.
+ * these names and the ingest normaliser reads them, so both import this file
+ * (through @fulcrum/vocab).
  * docs/conventions.md explains each one for people.
  */
 
@@ -64,6 +65,12 @@ export const GENERAL = {
   VCS_REPOSITORY_NAME: 'vcs.repository.name',
   FILE_PATH: 'file.path',
   PROCESS_COMMAND_LINE: 'process.command_line',
+  /**
+   * Resource or span (the span wins): the working directory of the agent, so
+   * ingest can store file paths under it relative to it. Experimental in the
+   * OpenTelemetry process conventions.
+   */
+  PROCESS_WORKING_DIRECTORY: 'process.working_directory',
 } as const;
 
 /** What the conventions lack: Fulcrum's own attributes. */

@@ -10,6 +10,8 @@ export interface PatchStats extends LineDelta {
   files: string[];
   /** True when every file operation creates a file. */
   onlyAdds: boolean;
+  /** True when every file operation deletes a file. */
+  onlyDeletes: boolean;
 }
 
 /** Number of lines in s: '' → 0, 'a' → 1, 'a\n' → 1, 'a\nb' → 2. */
@@ -49,7 +51,7 @@ export function isCodexPatch(s: string): boolean {
 
 /** Counts a Codex apply_patch body or a unified diff (`---`/`+++` headers are not lines). */
 export function patchStats(patch: string): PatchStats {
-  const stats: PatchStats = { linesAdded: 0, linesRemoved: 0, files: [], onlyAdds: true };
+  const stats: PatchStats = { linesAdded: 0, linesRemoved: 0, files: [], onlyAdds: true, onlyDeletes: true };
   let sawOp = false;
   for (const line of patch.split('\n')) {
     if (line.startsWith('*** ')) {
@@ -58,6 +60,7 @@ export function patchStats(patch: string): PatchStats {
         sawOp = true;
         stats.files.push(op[2].trim());
         if (op[1] !== 'Add') stats.onlyAdds = false;
+        if (op[1] !== 'Delete') stats.onlyDeletes = false;
       }
       continue;
     }
@@ -69,6 +72,18 @@ export function patchStats(patch: string): PatchStats {
     if (line.startsWith('+')) stats.linesAdded++;
     else if (line.startsWith('-')) stats.linesRemoved++;
   }
-  if (!sawOp) stats.onlyAdds = false;
+  if (!sawOp) stats.onlyAdds = stats.onlyDeletes = false;
   return stats;
+}
+
+/** The lines a patch removes and adds, without their `-`/`+` marks (headers excluded as in patchStats). */
+export function patchTexts(patch: string): { removed: string; added: string } {
+  const removed: string[] = [];
+  const added: string[] = [];
+  for (const line of patch.split('\n')) {
+    if (line.startsWith('*** ') || line.startsWith('+++ ') || line.startsWith('--- ')) continue;
+    if (line.startsWith('+')) added.push(line.slice(1));
+    else if (line.startsWith('-')) removed.push(line.slice(1));
+  }
+  return { removed: removed.join('\n'), added: added.join('\n') };
 }

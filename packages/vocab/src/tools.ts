@@ -2,14 +2,11 @@
  * What a tool call does, from its name and arguments, across harnesses:
  * Claude Code, Codex, Gemini CLI and generic lower-case names.
  */
-import { countLines, isCodexPatch, lineDelta, patchStats } from './diff.js';
-
-export { argsHash, canonicalArgs, stableStringify, truncate } from './canonical.js';
-export { countLines, lineDelta, patchStats } from './diff.js';
-
-export type ToolKind = 'read' | 'write' | 'edit' | 'search' | 'shell' | 'other';
+import { countLines, isCodexPatch, lineDelta, patchStats, patchTexts } from './diff.js';
+import type { ToolKind } from './tool-facts.js';
 
 export interface ToolCallDescription {
+  /** describeToolCall answers read, write, edit, delete, search, shell or other; toolKindOf decides the rest. */
   kind: ToolKind;
   filePath?: string;
   /** All paths when the tool touches several files. */
@@ -68,13 +65,17 @@ const write: Describer = (a) => ({
 
 function patchDescription(patch: string): ToolCallDescription {
   const s = patchStats(patch);
-  const kind = s.onlyAdds ? 'write' : 'edit';
+  const kind: ToolKind = s.onlyAdds ? 'write' : s.onlyDeletes ? 'delete' : 'edit';
   return withPaths({ kind, linesAdded: s.linesAdded, linesRemoved: s.linesRemoved }, s.files);
 }
 
+const oldTextOf = (e: Args | undefined): string | undefined => str(e?.old_string) ?? str(e?.oldString);
+const newTextOf = (e: Args | undefined): string | undefined => str(e?.new_string) ?? str(e?.newString) ?? str(e?.new_source);
+const editPatchOf = (a: Args): string | undefined => (a.old_string === undefined ? (str(a.patch) ?? str(a.diff) ?? str(a.input)) : undefined);
+
 const edit: Describer = (a) => {
-  const patch = str(a.patch) ?? str(a.diff) ?? str(a.input);
-  if (patch !== undefined && a.old_string === undefined) {
+  const patch = editPatchOf(a);
+  if (patch !== undefined) {
     const d = patchDescription(patch);
     return { ...d, kind: 'edit', filePath: pathOf(a) ?? d.filePath };
   }
@@ -82,19 +83,17 @@ const edit: Describer = (a) => {
   let linesAdded = 0;
   let linesRemoved = 0;
   for (const e of edits) {
-    const oldText = str(e?.old_string) ?? str(e?.oldString) ?? '';
-    const newText = str(e?.new_string) ?? str(e?.newString) ?? str(e?.new_source) ?? '';
-    const d = lineDelta(oldText, newText);
+    const d = lineDelta(oldTextOf(e) ?? '', newTextOf(e) ?? '');
     linesAdded += d.linesAdded;
     linesRemoved += d.linesRemoved;
   }
   return { kind: 'edit', filePath: pathOf(a), linesAdded, linesRemoved };
 };
 
-const applyPatch: Describer = (a, raw) => {
-  const patch = typeof raw === 'string' ? raw : (str(a.input) ?? str(a.patch) ?? '');
-  return patchDescription(patch);
-};
+const applyPatchBody = (a: Args, raw: unknown): string => (typeof raw === 'string' ? raw : (str(a.input) ?? str(a.patch) ?? ''));
+const applyPatch: Describer = (a, raw) => patchDescription(applyPatchBody(a, raw));
+
+const remove: Describer = (a) => ({ kind: 'delete', filePath: pathOf(a) });
 
 const search: Describer = (a) => ({
   kind: 'search',
@@ -115,14 +114,19 @@ export function commandString(cmd: unknown): string | undefined {
   return parts.map((p) => (/[\s"'$`\\]/.test(p) || p === '' ? JSON.stringify(p) : p)).join(' ');
 }
 
-const shell: Describer = (a) => {
+/** A shell call's apply_patch body (`["apply_patch", patch]` or an `apply_patch <<'EOF'` heredoc), if it is one. */
+function shellPatchOf(a: Args): { patch: string; command?: string } | undefined {
   const cmd = a.command ?? a.cmd ?? a.commands;
-  if (Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string') return patchDescription(cmd[1]);
+  if (Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string') return { patch: cmd[1] };
   const command = commandString(cmd);
-  if (command !== undefined && isCodexPatch(command.replace(/^apply_patch\s+<<\s*'?EOF'?\n/, ''))) {
-    return { ...patchDescription(command), command };
-  }
-  return { kind: 'shell', command };
+  if (command !== undefined && isCodexPatch(command.replace(/^apply_patch\s+<<\s*'?EOF'?\n/, ''))) return { patch: command, command };
+  return undefined;
+}
+
+const shell: Describer = (a) => {
+  const p = shellPatchOf(a);
+  if (p) return p.command === undefined ? patchDescription(p.patch) : { ...patchDescription(p.patch), command: p.command };
+  return { kind: 'shell', command: commandString(a.command ?? a.cmd ?? a.commands) };
 };
 
 const DESCRIBERS: Record<string, Describer> = {
@@ -140,6 +144,9 @@ const DESCRIBERS: Record<string, Describer> = {
   str_replace: edit,
   edit_file: edit,
   apply_patch: applyPatch,
+  delete: remove,
+  delete_file: remove,
+  remove_file: remove,
   glob: search,
   grep: search,
   grep_search: search,
@@ -153,12 +160,45 @@ const DESCRIBERS: Record<string, Describer> = {
   local_shell: shell,
 };
 
+const argsObject = (args: unknown): Args => (args !== null && typeof args === 'object' ? (args as Args) : {});
+
 /** Describes a tool call; unknown tools (MCP tools, Task, WebFetch...) are kind 'other'. */
 export function describeToolCall(name: string, args: unknown): ToolCallDescription {
   const describer = DESCRIBERS[String(name).toLowerCase()];
   if (!describer) return { kind: 'other' };
-  const obj = args !== null && typeof args === 'object' ? (args as Args) : {};
-  const d = describer(obj, args);
+  const d = describer(argsObject(args), args);
   for (const k of Object.keys(d) as Array<keyof ToolCallDescription>) if (d[k] === undefined) delete d[k];
   return d;
+}
+
+/** The text an edit replaces and the text it writes, when its arguments carry them. */
+export interface EditTexts {
+  oldText: string;
+  newText: string;
+}
+
+/**
+ * The old and new text of an edit call: a string replacement's old/new strings
+ * (several edits joined with NUL), or a patch's removed/added lines joined with
+ * newlines. Undefined when the call carries no such text (or is no edit tool).
+ */
+export function editTextsOf(name: string, args: unknown): EditTexts | undefined {
+  const describer = DESCRIBERS[String(name).toLowerCase()];
+  const a = argsObject(args);
+  let patch: string | undefined;
+  if (describer === applyPatch) patch = applyPatchBody(a, args);
+  else if (describer === shell) patch = shellPatchOf(a)?.patch;
+  else if (describer === edit) {
+    patch = editPatchOf(a);
+    if (patch === undefined) {
+      const edits = Array.isArray(a.edits) ? (a.edits as Args[]) : [a];
+      const olds = edits.map(oldTextOf);
+      const news = edits.map(newTextOf);
+      if (olds.every((t) => t === undefined) && news.every((t) => t === undefined)) return undefined;
+      return { oldText: olds.map((t) => t ?? '').join('\u0000'), newText: news.map((t) => t ?? '').join('\u0000') };
+    }
+  }
+  if (!patch) return undefined;
+  const t = patchTexts(patch);
+  return { oldText: t.removed, newText: t.added };
 }

@@ -44,7 +44,10 @@ export async function demoCommand(argv: string[], env: NodeJS.ProcessEnv): Promi
     const t0 = Date.now();
     const spans = await sendSessions(server.url, sessions);
     await server.app.spanWriter.flush();
-    process.stderr.write(`sent ${spans} spans in ${sessions.length} sessions (${Date.now() - t0} ms); building the report\n`);
+    const t1 = Date.now();
+    // The demo does not wait out the quiet delay: every session it sent is complete.
+    const analysed = await server.app.analyser.runNow(0);
+    process.stderr.write(`sent ${spans} spans in ${sessions.length} sessions (${t1 - t0} ms); analysed ${analysed.sessions} sessions (${Date.now() - t1} ms); building the report\n`);
     const report = await buildReport(server.app.store.client, { project: server.app.projectOf({} as never) });
     process.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, format));
     if (format === 'table') process.stderr.write(`\nnext: fulcrum session ${report.waste.worstSessions[0]?.sessionId ?? '<id>'}   fulcrum sessions --sort waste   fulcrum leverage --by repository\n`);

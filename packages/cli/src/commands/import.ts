@@ -3,22 +3,26 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { importTranscripts, type TranscriptHarness } from '@fulcrum/ingest';
 import { openStore, type Store } from '@fulcrum/store';
-import { redact } from '@fulcrum/sdk/redact';
+import { redact } from '@fulcrum/vocab';
 import { parseFlags } from '../args.js';
 import { UsageError } from '../errors.js';
 import { progressBar } from '../render/progress.js';
+import { CONFIG_FLAG, CONFIG_HELP, loadConfigFromFlags } from '../config/index.js';
+import { analysePending } from '@fulcrum/query';
 import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 
 export const IMPORT_HELP = `Usage: fulcrum import claude-code|codex|gemini [path] [options]
 
-Imports a harness's local session transcripts as sessions. Importing the same
-files again adds nothing. Default paths:
+Imports a harness's local session transcripts as sessions, then classifies
+the sessions it imported (waste, activity), so reports show them at once.
+Importing the same files again adds nothing. Default paths:
   claude-code  ~/.claude/projects
   codex        $CODEX_HOME/sessions (default ~/.codex/sessions)
   gemini       ~/.gemini/tmp
 
 Options:
   --project <name>        project to store the sessions under (default "default")
+${CONFIG_HELP}
 ${STORE_HELP}
   -h, --help              show this help
 `;
@@ -38,7 +42,7 @@ async function storedSpans(store: Store, project: string): Promise<number> {
 }
 
 export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { project: { type: 'string' }, ...STORE_FLAGS }, true);
+  const { values, positionals } = parseFlags(argv, { project: { type: 'string' }, ...CONFIG_FLAG, ...STORE_FLAGS }, true);
   if (values.help) {
     process.stdout.write(IMPORT_HELP);
     return 0;
@@ -46,6 +50,7 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const harness = HARNESSES[positionals[0] ?? ''];
   if (!harness) throw new UsageError(`import needs a harness: claude-code, codex or gemini (got "${positionals[0] ?? ''}")`);
   const path = positionals[1] ?? defaultPath(harness, env);
+  const { config } = loadConfigFromFlags(values, env);
   if (!existsSync(path)) throw new UsageError(`no transcripts at ${path} (pass a path)`);
   const store = await openStore(storeOptions(values, env)).catch((err: Error & { code?: string }) => {
     if (err.code === 'FULCRUM_DATA_DIR_LOCKED') throw new UsageError(`${err.message}: stop that server while importing, or import into another --data-dir`);
@@ -66,7 +71,13 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
     for (const s of summary.skipped) process.stderr.write(`skipped ${s.file}:${s.line}: ${s.error}\n`);
     // Rows re-imported collapse onto the ones already stored; say how many are really new.
     const added = (await storedSpans(store, project)) - before;
-    process.stdout.write(`imported ${summary.files} files, ${summary.sessions} sessions, ${summary.rows} rows (${added} new); skipped ${summary.skipped.length} lines\n`);
+    let analysing: ReturnType<typeof progressBar> | undefined;
+    const analysed = await analysePending(store, {
+      quietMs: 0, project, config: { minRepeat: config.minRepeat, runaway: config.runaway },
+      onProgress: (done, total) => (analysing ??= progressBar('analysing sessions', total)).update(done),
+    });
+    analysing?.done();
+    process.stdout.write(`imported ${summary.files} files, ${summary.sessions} sessions, ${summary.rows} rows (${added} new); skipped ${summary.skipped.length} lines; analysed ${analysed.sessions} sessions\n`);
     return 0;
   } finally {
     await store.close();

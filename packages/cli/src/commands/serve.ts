@@ -2,6 +2,7 @@ import { startServer } from '@fulcrum/ingest';
 import { intFlag, parseFlags } from '../args.js';
 import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 import { UsageError } from '../errors.js';
+import { CONFIG_FLAG, CONFIG_HELP, loadConfigFromFlags } from '../config/index.js';
 
 export const SERVE_HELP = `Usage: fulcrum serve [options]
 
@@ -14,6 +15,11 @@ Options:
   --auth auto|required|off  API keys: auto = required once any key exists (default, env FULCRUM_AUTH)
   --rate-limit <n>        requests per second per project, 0 = off (default 200, env FULCRUM_RATE_LIMIT)
   --spool-dir <dir>       where batches wait while ClickHouse is down (default <data-dir>/spool)
+  --analysis on|off       run the session analyser in this process (default on; turn it off on
+                          all but one of several instances sharing a ClickHouse)
+  --analyse-after <d>     classify a session once it has been quiet this long: 500ms, 30s, 2m
+                          (default 30s, or analysis.analyseAfter in the config file)
+${CONFIG_HELP}
 ${STORE_HELP}
   -h, --help              show this help
 
@@ -22,7 +28,7 @@ Point any OpenTelemetry exporter at it:
 `;
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, auth: { type: 'string' }, 'rate-limit': { type: 'string' }, 'spool-dir': { type: 'string' }, ...STORE_FLAGS });
+  const { values } = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, auth: { type: 'string' }, 'rate-limit': { type: 'string' }, 'spool-dir': { type: 'string' }, 'analyse-after': { type: 'string' }, analysis: { type: 'string' }, ...CONFIG_FLAG, ...STORE_FLAGS });
   if (values.help) {
     process.stdout.write(SERVE_HELP);
     return;
@@ -33,6 +39,9 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const auth = (values.auth as string | undefined) ?? (env.FULCRUM_AUTH || 'auto');
   if (auth !== 'auto' && auth !== 'required' && auth !== 'off') throw new UsageError(`--auth must be auto, required or off, got "${auth}"`);
   const rate = intFlag((values['rate-limit'] as string | undefined) ?? (env.FULCRUM_RATE_LIMIT || undefined), 'rate-limit', 200, 0, 1_000_000);
+  const analysis = (values.analysis as string | undefined) ?? 'on';
+  if (analysis !== 'on' && analysis !== 'off') throw new UsageError(`--analysis must be on or off, got "${analysis}"`);
+  const { config } = loadConfigFromFlags(values, env, { 'analysis.analyseAfter': { value: values['analyse-after'], flag: '--analyse-after' } });
   let server;
   try {
     server = await startServer({
@@ -43,6 +52,9 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       auth: { mode: auth },
       limits: { requestsPerSecond: rate },
       logger: { level: env.FULCRUM_LOG_LEVEL ?? 'info' },
+      analysis: analysis === 'off' ? false : { analyseAfterMs: config.analyseAfterMs },
+      analysisConfig: { minRepeat: config.minRepeat, runaway: config.runaway },
+      weights: config.weights,
     });
   } catch (err) {
     throw new UsageError(describeStartError(err as NodeJS.ErrnoException, store.url ?? store.dataDir ?? '', port));

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { FULCRUM, GEN_AI, GENERAL, MCP } from '@fulcrum/sdk/conventions';
+import { FULCRUM, GEN_AI, GENERAL, MCP } from '@fulcrum/vocab';
 import { idOf, rng } from './random.js';
 import type { DemoCall, DemoSession } from './scenario.js';
 

@@ -6,6 +6,7 @@ import {
 } from '@fulcrum/query';
 import { UsageError } from '../errors.js';
 import { storeOptions } from '../store-flags.js';
+import { loadConfigFromFlags, type EngineConfig } from '../config/index.js';
 
 export type Endpoint = 'sessions' | 'session' | 'report' | 'leverage';
 
@@ -32,13 +33,14 @@ export async function openBackend(values: Record<string, unknown>, env: NodeJS.P
     if (holder) throw new UsageError(`data directory ${dir} is held by process ${holder.pid}, which serves no API: stop it or pass --server`);
     if (!existsSync(dir)) throw new UsageError(`no data directory at ${dir}: run "fulcrum serve" and send spans, or "npm run demo"`);
   }
+  loadConfigFromFlags(values, env); // a bad config fails before the store is opened
   let store: Store;
   try {
     store = await openStore(opts);
   } catch (err) {
     throw new UsageError(`cannot open the store: ${(err as Error).message.split('\n')[0]}`);
   }
-  return local(store);
+  return local(store, loadConfigFromFlags(values, env).config);
 }
 
 /** Checks parameters before any store or server is touched, so a typo fails fast with the flag named. */
@@ -51,16 +53,17 @@ export function parse(params: QueryParams) {
   }
 }
 
-function local(store: Store): QueryBackend {
+/** Reads the store directly, with the config file's weights, budgets and repeat threshold. */
+function local(store: Store, config: EngineConfig): QueryBackend {
   return {
     via: `${store.kind} store ${store.location}`,
     async get(endpoint, params, id) {
       const p = parse(params);
       const c = store.client;
-      if (endpoint === 'sessions') return listSessions(c, p.scope, { sort: p.sort, limit: p.limit, minRepeat: p.minRepeat });
-      if (endpoint === 'leverage') return leverageByGroup(c, p.scope, { by: p.by, minRepeat: p.minRepeat });
-      if (endpoint === 'report') return buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, minRepeat: p.minRepeat, worstSessions: p.worst });
-      const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat });
+      if (endpoint === 'sessions') return listSessions(c, p.scope, { sort: p.sort, limit: p.limit, weights: config.weights });
+      if (endpoint === 'leverage') return leverageByGroup(c, p.scope, { by: p.by, weights: config.weights });
+      if (endpoint === 'report') return buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: config.weights, runaway: config.runaway });
+      const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat ?? config.minRepeat });
       if (!d) throw new UsageError(`no session "${id}" in project "${p.scope.project}"`);
       return d;
     },

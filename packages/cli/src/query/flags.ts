@@ -18,6 +18,7 @@ export const QUERY_FLAGS = {
   user: { type: 'string' },
   individual: { type: 'boolean' },
   'min-repeat': { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
 export const QUERY_HELP = `  --format <f>            table (default), json or md
@@ -26,7 +27,9 @@ export const QUERY_HELP = `  --format <f>            table (default), json or md
   --project <p>           project (default "default", env FULCRUM_PROJECT)
   --individual            opt in to individual-level views (needed for --user, --by user)
   --user <id>             one user's sessions (with --individual)
-  --min-repeat <n>        identical calls that make a loop (default 3)
+  --min-repeat <n>        session view: identical calls that make a loop when classifying it live
+                          (default waste.minRepeat; reports read the stored analysis)
+  --config <file>         weights, budgets, repeat threshold (default <data dir>/fulcrum.config.json)
   --server <url>          ask a running "fulcrum serve" (found from the data dir when it holds it)
   --api-key <key>         API key for a server that requires one (env FULCRUM_API_KEY)
 ${STORE_HELP}`;

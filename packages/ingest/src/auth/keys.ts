@@ -34,7 +34,7 @@ export async function createApiKey(client: ClickHouseClient, project: string, na
   const now = Date.now();
   await client.insert({
     table: API_KEYS_TABLE,
-    columns: [...API_KEY_COLUMNS],
+    columns: [...API_KEY_COLUMNS] as [string, ...string[]],
     values: [[keyId, project, name, sha256(key).toString('hex'), now, null, now]],
     format: 'JSONCompactEachRow',
     clickhouse_settings: { date_time_input_format: 'best_effort' },
@@ -65,7 +65,7 @@ export async function revokeApiKey(client: ClickHouseClient, keyIdOrKey: string)
   const now = Date.now();
   await client.insert({
     table: API_KEYS_TABLE,
-    columns: [...API_KEY_COLUMNS],
+    columns: [...API_KEY_COLUMNS] as [string, ...string[]],
     values: [[row.KeyId, row.Project, row.Name, row.SecretSha256, row.CreatedAt, now, now]],
     format: 'JSONCompactEachRow',
   });

@@ -1,4 +1,4 @@
-import { priceModelCall } from '@fulcrum/sdk/prices';
+import { priceModelCall } from '@fulcrum/vocab';
 import type { SpanRow } from '@fulcrum/store';
 
 /**

@@ -63,6 +63,11 @@ export function sanitiseRows(rows: readonly SpanRow[], options: SanitiseOptions)
       }
       row[c] = options.redact && v.length >= MIN_SECRET ? options.redact(v) : v;
     }
+    if (row.FilePaths.length > 0) {
+      const paths = cleanList(row.FilePaths, maxAttrs, maxLen, options.redact);
+      row.FilePaths = paths.values;
+      truncated = paths.truncated || truncated;
+    }
     if (truncated) row.Truncated = true;
   }
 }
@@ -121,6 +126,16 @@ export function sanitiseMetricRows(rows: readonly SessionMetricRow[], options: S
     row.Version = clampNanos(row.Version);
     if (!Number.isFinite(row.Value)) row.Value = 0;
   }
+}
+
+/** A list of free-text values (FilePaths) capped in count and length, and redacted. */
+function cleanList(list: readonly string[], maxItems: number, maxLen: number, redact?: (s: string) => string): { values: string[]; truncated: boolean } {
+  let truncated = list.length > maxItems;
+  const values = list.slice(0, maxItems).map((v) => {
+    if (v.length > maxLen) [v, truncated] = [v.slice(0, maxLen), true];
+    return redact && v.length >= MIN_SECRET ? redact(v) : v;
+  });
+  return { values, truncated };
 }
 
 function cleanMap(m: Record<string, string>, maxAttrs: number, maxLen: number, redact?: (s: string) => string): boolean {

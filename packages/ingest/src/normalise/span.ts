@@ -1,4 +1,4 @@
-import { FULCRUM, GEN_AI, GENERAL, MCP, SPAN_TYPES, type SpanType } from '@fulcrum/sdk/conventions';
+import { FULCRUM, GEN_AI, GENERAL, MCP, SPAN_TYPES, type SpanType } from '@fulcrum/vocab';
 import { priceRow } from './price.js';
 import { fillToolDetail, parseJson } from './tool-detail.js';
 import { emptySpanRow, type SpanRow } from '@fulcrum/store';

@@ -1,6 +1,6 @@
-import { FULCRUM } from '@fulcrum/sdk/conventions';
-import { argsHash, canonicalArgs, countLines, describeToolCall } from '@fulcrum/sdk/tools';
+import { argsHash, countLines, describeToolFacts, filePathsOf, FULCRUM, GENERAL, redact, stableStringify, toolKindOf, workdirOf } from '@fulcrum/vocab';
 import type { SpanRow, SpanType } from '@fulcrum/store';
+import { pick } from './attrs.js';
 
 /** Parses a JSON argument string; undefined when absent or not JSON. */
 export function parseJson(raw: string | undefined): unknown {
@@ -16,28 +16,50 @@ export function obj(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** Claude Code's Task/Agent tools start a subagent; Skill and activate_skill load a skill. */
+/** Claude Code's Task/Agent tools start a subagent; Skill and activate_skill load a skill; mcp__* are MCP tools. */
 export function toolSpanType(toolName: string): SpanType {
-  if (toolName.startsWith('mcp__') || toolName === 'mcp_tool') return 'mcp';
-  if (toolName === 'Skill' || toolName === 'activate_skill') return 'skill';
-  if (toolName === 'Agent' || toolName === 'Task') return 'agent';
-  return 'tool';
+  // The name alone decides these three; 'other' stands in for what the arguments would say.
+  const kind = toolKindOf(toolName, { kind: 'other' });
+  return kind === 'mcp' || kind === 'skill' || kind === 'agent' ? kind : 'tool';
 }
 
-/** Fills path, range, command, pattern, line counts and the args hash, as the SDK would have sent them. */
+/** The agent's working directory for a row: process.working_directory on the span, else on the resource; undefined when unknown. */
+export function cwdOf(row: SpanRow): string | undefined {
+  return pick(row.SpanAttributes, GENERAL.PROCESS_WORKING_DIRECTORY) || pick(row.ResourceAttributes, GENERAL.PROCESS_WORKING_DIRECTORY) || undefined;
+}
+
+/**
+ * Fills path, range, command, pattern, line counts and the args hash, as the
+ * SDK would have sent them, and the tool facts only the full arguments tell
+ * (kind, every file touched, edit hashes, input size). Edit hashes are taken
+ * here, from the text as it reached ingest, because stored arguments are
+ * redacted and truncated. Paths stay as spelled: finishToolFacts normalises
+ * them once they are redacted.
+ */
 export function fillToolDetail(row: SpanRow, args: unknown): void {
   if (args === undefined) return;
-  const canonical = canonicalArgs(args);
+  const json = stableStringify(args);
+  // canonicalArgs(args), from the JSON describeToolFacts needs too.
+  const canonical = redact(json);
   row.ArgsHash ||= argsHash(canonical);
   row.SpanAttributes[FULCRUM.TOOL_ARGS] ??= canonical.length > 4096 ? canonical.slice(0, 4096) : canonical;
-  const d = describeToolCall(row.ToolName, args);
-  row.FilePath ||= d.filePath ?? '';
-  row.ReadOffset ||= d.readOffset ?? 0;
-  row.ReadLimit ||= d.readLimit ?? 0;
-  row.Command ||= d.command ?? '';
-  row.SearchPattern ||= d.searchPattern ?? '';
-  row.LinesAdded ||= d.linesAdded ?? 0;
-  row.LinesRemoved ||= d.linesRemoved ?? 0;
+  const f = describeToolFacts(row.ToolName, args, { argsJson: json });
+  const paths = filePathsOf(row.ToolName, args);
+  // A call that names its working directory (Codex's workdir) anchors its paths when the session's is unknown.
+  const workdir = workdirOf(args);
+  if (workdir !== undefined && cwdOf(row) === undefined) row.SpanAttributes[GENERAL.PROCESS_WORKING_DIRECTORY] = workdir;
+  row.FilePath ||= paths[0] ?? '';
+  if (row.FilePaths.length === 0) row.FilePaths = paths;
+  row.ReadOffset ||= f.readOffset;
+  row.ReadLimit ||= f.readLimit;
+  row.Command ||= f.command;
+  row.SearchPattern ||= f.searchPattern;
+  row.LinesAdded ||= f.linesAdded;
+  row.LinesRemoved ||= f.linesRemoved;
+  row.ToolKind ||= f.kind;
+  row.EditOldHash ||= f.editOldHash;
+  row.EditNewHash ||= f.editNewHash;
+  row.InputSize ||= f.inputSize;
   const a = obj(args);
   if (row.SpanType === 'skill') row.SkillName ||= str(a.skill) || str(a.name) || str(a.skill_name);
   if (row.SpanType === 'agent') row.AgentName ||= str(a.subagent_type) || str(a.agent_type);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IngestError } from '../errors.js';
 import type { NormalisedBatch } from '../normalise/traces.js';
-import { sanitiseRows } from '../normalise/sanitise.js';
+import { finishRows } from '../normalise/finish-rows.js';
 import { encodeExportResponse, type RejectedField } from '../otlp/responses.js';
 import { PROTOBUF, JSON_TYPE, requestEncoding } from '../plugins/otlp-http.js';
 
@@ -18,7 +18,7 @@ export function decodeBody<T>(req: FastifyRequest, fromProtobuf: (b: Uint8Array)
 
 /** Writes the rows and answers: 200 once stored (with partial_success), 503 + Retry-After when the store cannot take them. */
 export async function acceptRows(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply, batch: NormalisedBatch, field: RejectedField): Promise<FastifyReply> {
-  sanitiseRows(batch.rows, app.sanitiseOptions);
+  finishRows(batch.rows, app.sanitiseOptions);
   const result = await app.spanWriter.write(batch.rows);
   if (result.status === 'retryable') {
     req.log.warn({ err: result.error, rows: batch.rows.length }, 'store refused a batch');

@@ -1,4 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
+import { GENERAL } from '@fulcrum/vocab';
 import { priceRow } from '../normalise/price.js';
 import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/tool-detail.js';
 import { between, isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
@@ -30,9 +31,10 @@ export function claudeCodeParser(project: string, agentType = ''): TranscriptPar
           seen.add(key);
           out.rows.push(llmRow(project, sessionId, key, m, time, agentType));
         }
+        const cwd = typeof d.cwd === 'string' ? d.cwd : '';
         for (const b of content.map(obj)) {
           if (b.type !== 'tool_use' || typeof b.id !== 'string' || open.has(b.id)) continue;
-          open.set(b.id, toolRow(project, sessionId, b, time, agentType));
+          open.set(b.id, toolRow(project, sessionId, b, time, agentType, cwd));
         }
       } else if (d.type === 'user') {
         for (const b of content.map(obj)) {
@@ -68,8 +70,10 @@ function llmRow(project: string, sessionId: string, key: string, m: Record<strin
   return row;
 }
 
-function toolRow(project: string, sessionId: string, b: Record<string, unknown>, time: string, agentType: string): SpanRow {
+/** @param cwd the working directory the entry was written in ('' when unknown), against which paths are stored relative. */
+function toolRow(project: string, sessionId: string, b: Record<string, unknown>, time: string, agentType: string, cwd: string): SpanRow {
   const row = transcriptRow(project, 'claude-code', sessionId, 'tool', b.id as string, 'claude_code.tool', time);
+  if (cwd) row.SpanAttributes[GENERAL.PROCESS_WORKING_DIRECTORY] = cwd;
   row.ToolName = typeof b.name === 'string' ? b.name : '';
   row.ToolCallId = b.id as string;
   row.SpanType = toolSpanType(row.ToolName);

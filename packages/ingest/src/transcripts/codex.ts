@@ -1,4 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
+import { GENERAL } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
 import { between, isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
@@ -14,6 +15,8 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
 export function codexParser(project: string): TranscriptParser {
   let sessionId = '';
   let model = '';
+  // session_meta names the working directory and turn_context repeats it per turn (it can change).
+  let cwd = '';
   const open = new Map<string, SpanRow>();
   const seen = new Set<string>();
   return {
@@ -24,6 +27,7 @@ export function codexParser(project: string): TranscriptParser {
       const out: LineResult = { rows: [] };
       if (d.type === 'session_meta' && typeof p.id === 'string') sessionId = p.id;
       if (d.type === 'turn_context' && typeof p.model === 'string') model = p.model;
+      if ((d.type === 'session_meta' || d.type === 'turn_context') && typeof p.cwd === 'string' && p.cwd) cwd = p.cwd;
       if (!sessionId) return out;
       out.sessionId = sessionId;
       if (d.type === 'response_item' && (p.type === 'function_call' || p.type === 'custom_tool_call') && typeof p.call_id === 'string') {
@@ -31,6 +35,7 @@ export function codexParser(project: string): TranscriptParser {
         row.ToolName = String(p.name ?? '');
         row.ToolCallId = p.call_id;
         row.SpanType = toolSpanType(row.ToolName);
+        if (cwd) row.SpanAttributes[GENERAL.PROCESS_WORKING_DIRECTORY] = cwd;
         const args = typeof p.arguments === 'string' ? parseJson(p.arguments) ?? p.arguments : p.input;
         fillToolDetail(row, args);
         open.set(p.call_id, row);

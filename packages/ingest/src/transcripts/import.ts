@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { writeSpanRows, type SpanRow, type Store } from '@fulcrum/store';
-import { sanitiseRows } from '../normalise/sanitise.js';
+import { finishRows } from '../normalise/finish-rows.js';
 import { claudeCodeParser } from './claude-code.js';
 import { codexParser } from './codex.js';
 import type { TranscriptParser } from './entry.js';
@@ -58,7 +58,7 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
     batch = [];
   };
   const take = async (rows: SpanRow[]) => {
-    sanitiseRows(rows, { redact });
+    finishRows(rows, { redact });
     for (const r of rows) batch.push(r);
     if (batch.length >= (options.batchRows ?? 2000)) await flush();
   };

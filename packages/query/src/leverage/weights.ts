@@ -59,3 +59,8 @@ export function leverageScore(activity: ActivityCounts, costUsd: number, weights
   for (const a of ACTIVITIES) sum += activity[a] * weights[a];
   return sum / costUsd;
 }
+
+/** The weights as the bound parameters of WEIGHTED_ACTIVITY_SQL. */
+export function weightParams(w: Weights): Record<string, number> {
+  return { wLinesAdded: w.linesAdded, wLinesRemoved: w.linesRemoved, wRefactors: w.refactors, wSkills: w.skills, wMcp: w.mcp };
+}

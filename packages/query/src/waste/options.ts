@@ -1,30 +1,14 @@
-/** Tunables of waste detection. */
+import type { WasteKind } from '../engine/classify.js';
+import { ANALYSIS_DEFAULTS } from '../engine/config.js';
+
+/** Tunables of the waste report. */
 export interface WasteOptions {
-  /** Identical consecutive calls that make a loop. @default 3 */
-  minRepeat?: number;
   /** Sessions returned with their findings, worst first. @default 10 */
   worstSessions?: number;
 }
 
-export const WASTE_DEFAULTS: Required<WasteOptions> = { minRepeat: 3, worstSessions: 10 };
-
-/**
- * Waste categories, in priority order: a span that is both a failed retry and
- * part of an identical run is counted once, under the first that applies, so
- * category totals add up to the session's waste.
- */
-export const WASTE_KINDS = [
-  'failed_retry',
-  'repeated_call',
-  'ping_pong',
-  'edit_revert',
-  'redundant_read',
-  'repeated_search',
-  'failed_tool',
-  'failed_model',
-] as const;
-
-export type WasteKind = (typeof WASTE_KINDS)[number];
+/** minRepeat is the engine's (ANALYSIS_DEFAULTS), repeated here for readers of the report defaults. */
+export const WASTE_DEFAULTS = { minRepeat: ANALYSIS_DEFAULTS.minRepeat, worstSessions: 10 } as const;
 
 /** One finding: the anchor span(s) it repeats and the wasted spans that repeat them. */
 export interface Finding {

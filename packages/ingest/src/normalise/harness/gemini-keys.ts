@@ -1,4 +1,4 @@
-import { argsHash, canonicalArgs } from '@fulcrum/sdk/tools';
+import { argsHash, canonicalArgs } from '@fulcrum/vocab';
 
 /**
  * Gemini's tool_call event and its tool_call span share no call id, but both

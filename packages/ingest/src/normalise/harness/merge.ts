@@ -15,7 +15,8 @@ export function mergeRows(base: SpanRow, other: SpanRow): SpanRow {
   const o = other as unknown as Record<string, unknown>;
   for (const k of Object.keys(m)) {
     const v = rec[k];
-    if ((v === '' || v === 0 || v === '0') && o[k] !== undefined) rec[k] = o[k];
+    const empty = v === '' || v === 0 || v === '0' || (Array.isArray(v) && v.length === 0);
+    if (empty && o[k] !== undefined) rec[k] = o[k];
   }
   if (base.ToolName === 'mcp_tool' && other.ToolName) m.ToolName = other.ToolName;
   if (TYPE_RANK[other.SpanType] > TYPE_RANK[base.SpanType]) m.SpanType = other.SpanType;

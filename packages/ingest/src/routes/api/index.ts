@@ -41,22 +41,22 @@ async function api(app: FastifyInstance): Promise<void> {
     const client = () => scoped.store.client;
     scoped.get('/api/sessions', { schema: { summary: 'Sessions with spend, tokens, calls, failures, leverage and waste', querystring: scopeQuery, response: responses({ type: 'array', items: { $ref: 'SessionSummary#' } }) } }, async (req) => {
       const p = parse(scoped, req);
-      return listSessions(client(), p.scope, { sort: p.sort, limit: p.limit, minRepeat: p.minRepeat });
+      return listSessions(client(), p.scope, { sort: p.sort, limit: p.limit, weights: scoped.readSettings.weights });
     });
     scoped.get('/api/sessions/:id', { schema: { summary: 'One session as a span tree with waste marked inline', params: { type: 'object', properties: { id: { type: 'string', minLength: 1 } } }, querystring: scopeQuery, response: responses(sessionDetailSchema) } }, async (req) => {
       const p = parse(scoped, req);
       const id = (req.params as { id: string }).id;
-      const detail = await getSession(client(), { ...p.scope, sessionId: id }, { minRepeat: p.minRepeat });
+      const detail = await getSession(client(), { ...p.scope, sessionId: id }, { minRepeat: p.minRepeat ?? scoped.readSettings.analysis.minRepeat });
       if (!detail) throw new IngestError('NOT_FOUND', `no session "${id}" in project "${p.scope.project}"`);
       return detail;
     });
     scoped.get('/api/reports/waste', { schema: { summary: 'Spend, leverage, waste by category, worst sessions and runaway signals', querystring: scopeQuery, response: responses(reportSchema) } }, async (req) => {
       const p = parse(scoped, req);
-      return buildReport(client(), p.scope, { by: p.by === 'all' ? undefined : p.by, minRepeat: p.minRepeat, worstSessions: p.worst });
+      return buildReport(client(), p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: scoped.readSettings.weights, runaway: scoped.readSettings.analysis.runaway });
     });
     scoped.get('/api/leverage', { schema: { summary: 'Leverage in total and by team, repository, harness or use case', querystring: scopeQuery, response: responses(leverageSchema) } }, async (req) => {
       const p = parse(scoped, req);
-      return leverageByGroup(client(), p.scope, { by: p.by, minRepeat: p.minRepeat });
+      return leverageByGroup(client(), p.scope, { by: p.by, weights: scoped.readSettings.weights });
     });
   });
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());

@@ -1,0 +1,59 @@
+import { reanalyse } from '@fulcrum/query';
+import { openStore } from '@fulcrum/store';
+import { parseFlags } from '../args.js';
+import { CONFIG_FLAG, CONFIG_HELP, loadConfigFromFlags } from '../config/index.js';
+import { UsageError } from '../errors.js';
+import { parseTime, QueryParamError } from '@fulcrum/query';
+import { progressBar } from '../render/progress.js';
+import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
+
+export const REANALYSE_HELP = `Usage: fulcrum reanalyse [options]
+
+Classifies sessions again (waste, activity, runaway windows) with the current
+rules and config file, and replaces their stored results. Run it after
+changing waste.minRepeat or budgets. (fulcrum serve also re-analyses, by
+itself, every session analysed under other settings once it restarts with
+the new config.)
+
+Options:
+  --project <p>           only this project (default: every project)
+  --since <t>             only sessions that started since: ISO date/time or 30m, 24h, 7d, 2w
+${CONFIG_HELP}
+${STORE_HELP}
+  -h, --help              show this help
+`;
+
+export async function reanalyseCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseFlags(argv, { project: { type: 'string' }, since: { type: 'string' }, ...CONFIG_FLAG, ...STORE_FLAGS });
+  if (values.help) {
+    process.stdout.write(REANALYSE_HELP);
+    return 0;
+  }
+  let since: Date | undefined;
+  try {
+    since = values.since ? parseTime('since', values.since as string) : undefined;
+  } catch (err) {
+    if (err instanceof QueryParamError) throw new UsageError(`--${err.message}`);
+    throw err;
+  }
+  const { config } = loadConfigFromFlags(values, env);
+  const store = await openStore(storeOptions(values, env)).catch((err: Error & { code?: string }) => {
+    if (err.code === 'FULCRUM_DATA_DIR_LOCKED') throw new UsageError(`${err.message}: restart that server with the new config instead (it re-analyses sessions analysed under other settings)`);
+    throw new UsageError(`cannot open the store: ${err.message.split('\n')[0]}`);
+  });
+  try {
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const t0 = Date.now();
+    const r = await reanalyse(store, {
+      project: values.project as string | undefined,
+      since,
+      config: { minRepeat: config.minRepeat, runaway: config.runaway },
+      onProgress: (done, total) => (bar ??= progressBar('re-analysing sessions', total)).update(done),
+    });
+    bar?.done();
+    process.stdout.write(`re-analysed ${r.sessions} sessions (${r.spans} spans, ${r.wastedSpans} wasted) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

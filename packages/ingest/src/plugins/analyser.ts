@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { analysePending, resolveAnalysisConfig, type AnalyseResult, type AnalysisConfig } from '@fulcrum/query';
+
+export interface AnalyserOptions {
+  /** Classify a session once it has received spans and then been quiet this long, in ms. @default 30000 */
+  analyseAfterMs?: number;
+  /** How often to look for sessions gone quiet, in ms. @default analyseAfterMs / 2, between 100 and 5000 */
+  pollMs?: number;
+  /** Repeat threshold and budgets the classifier uses. @default ANALYSIS_DEFAULTS */
+  config?: Partial<AnalysisConfig>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    analyser: {
+      /** Analyses every pending session quiet for `quietMs` (default: the configured delay) now. */
+      runNow(quietMs?: number): Promise<AnalyseResult>;
+      /** Sessions analysed since the app started. */
+      readonly analysed: number;
+    };
+  }
+}
+
+/**
+ * Classifies each session once it has been quiet for analyseAfterMs, and again
+ * when late spans arrive. Which sessions are pending lives in the store
+ * (session_activity against session_summaries), not in memory, so sessions
+ * left pending by a crash or restart are analysed by the first poll after it.
+ * One run at a time; a failed run is logged and retried at the next poll.
+ */
+async function analyser(app: FastifyInstance, options: AnalyserOptions): Promise<void> {
+  const quietMs = options.analyseAfterMs ?? 30_000;
+  if (!Number.isFinite(quietMs) || quietMs < 0) throw new Error(`analyser: analyseAfterMs must be a non-negative number of ms, got ${quietMs}`);
+  const pollMs = options.pollMs ?? Math.min(5000, Math.max(100, quietMs / 2));
+  if (!(pollMs > 0)) throw new Error(`analyser: pollMs must be positive, got ${pollMs}`);
+  const config = resolveAnalysisConfig(options.config);
+  let running: Promise<AnalyseResult> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let analysed = 0;
+
+  const run = (quiet = quietMs): Promise<AnalyseResult> => {
+    const previous = running ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => analysePending(app.store, { quietMs: quiet, config }));
+    running = next.then(
+      (r) => {
+        analysed += r.sessions;
+        if (r.sessions > 0) app.log.debug({ sessions: r.sessions, spans: r.spans, wastedSpans: r.wastedSpans }, 'analysed sessions');
+        return r;
+      },
+    );
+    running.catch(() => undefined).finally(() => {
+      if (running === next) running = undefined;
+    });
+    return running;
+  };
+
+  const tick = async () => {
+    timer = undefined;
+    try {
+      await run();
+    } catch (err) {
+      app.log.warn({ err: (err as Error).message }, 'session analysis failed; retrying at the next poll');
+    }
+    if (!closed) timer = setTimeout(tick, pollMs).unref();
+  };
+
+  app.decorate('analyser', {
+    runNow: (quiet?: number) => run(quiet),
+    get analysed() {
+      return analysed;
+    },
+  });
+  app.addHook('onReady', async () => {
+    timer = setTimeout(tick, 0).unref();
+  });
+  app.addHook('onClose', async () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    await running?.catch(() => undefined);
+  });
+}
+
+export const analyserPlugin = fp(analyser, { name: 'fulcrum-analyser', fastify: '5.x' });

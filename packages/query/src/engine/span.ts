@@ -1,0 +1,83 @@
+/**
+ * One span as the engine reads it: the typed columns ingest decided (tool
+ * kind, file, command and search identity, edit fingerprint) plus what a
+ * summary needs (spend, tokens, activity, dimensions). Read in session order
+ * (Timestamp, SpanId) by SESSION_SPAN_SQL.
+ */
+export interface SessionSpan {
+  sessionId: string;
+  spanId: string;
+  parentSpanId: string;
+  /** Start, nanoseconds since the epoch as decimal text (exceeds 2^53). */
+  startNs: string;
+  /** End (start + duration), nanoseconds as decimal text. */
+  endNs: string;
+  startMs: number;
+  /** session | agent | llm | tool | skill | mcp | other */
+  type: string;
+  /** read | edit | write | delete | search | shell | mcp | skill | agent | other; '' when none. */
+  toolKind: string;
+  toolName: string;
+  filePath: string;
+  filePaths: string[];
+  readOffset: number;
+  readLimit: number;
+  command: string;
+  commandKey: string;
+  searchKey: string;
+  argsHash: string;
+  editOldHash: string;
+  editNewHash: string;
+  success: boolean;
+  fileUnchanged: boolean;
+  resultSize: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+  priced: boolean;
+  model: string;
+  team: string;
+  repository: string;
+  harness: string;
+  useCase: string;
+  userId: string;
+  skillName: string;
+  linesAdded: number;
+  linesRemoved: number;
+}
+
+/** [column expression, field] in the order SESSION_SPAN_SQL returns them. */
+const FIELDS: readonly [string, keyof SessionSpan][] = [
+  ['SessionId', 'sessionId'], ['SpanId', 'spanId'], ['ParentSpanId', 'parentSpanId'],
+  ['toString(toUnixTimestamp64Nano(Timestamp))', 'startNs'],
+  ['toString(toUnixTimestamp64Nano(Timestamp) + Duration)', 'endNs'],
+  ['toUnixTimestamp64Milli(Timestamp)', 'startMs'],
+  ['SpanType', 'type'], ['ToolKind', 'toolKind'], ['ToolName', 'toolName'], ['FilePath', 'filePath'], ['FilePaths', 'filePaths'],
+  ['ReadOffset', 'readOffset'], ['ReadLimit', 'readLimit'], ['Command', 'command'], ['CommandKey', 'commandKey'], ['SearchKey', 'searchKey'],
+  ['ArgsHash', 'argsHash'], ['EditOldHash', 'editOldHash'], ['EditNewHash', 'editNewHash'],
+  ['Success', 'success'], ['FileUnchanged', 'fileUnchanged'], ['ResultSize', 'resultSize'],
+  ['InputTokens', 'inputTokens'], ['OutputTokens', 'outputTokens'], ['CacheReadTokens', 'cacheReadTokens'], ['CacheWriteTokens', 'cacheWriteTokens'],
+  ['CostUsd', 'costUsd'], ['Priced', 'priced'], ['Model', 'model'],
+  ['Team', 'team'], ['Repository', 'repository'], ['Harness', 'harness'], ['UseCase', 'useCase'], ['UserId', 'userId'],
+  ['SkillName', 'skillName'], ['LinesAdded', 'linesAdded'], ['LinesRemoved', 'linesRemoved'],
+];
+
+/** The SELECT list of a SessionSpan, as a compact row (one array per span). */
+export const SESSION_SPAN_COLUMNS = FIELDS.map(([e]) => e).join(', ');
+
+/** A compact row (JSONCompactEachRow) of SESSION_SPAN_COLUMNS as a SessionSpan. */
+export function toSessionSpan(row: unknown[]): SessionSpan {
+  const s = {} as Record<string, unknown>;
+  for (let i = 0; i < FIELDS.length; i++) s[FIELDS[i]![1]] = row[i];
+  const span = s as unknown as SessionSpan;
+  span.startMs = Number(span.startMs);
+  span.success = Boolean(span.success);
+  span.fileUnchanged = Boolean(span.fileUnchanged);
+  span.priced = Boolean(span.priced);
+  return span;
+}
+
+export const isCall = (s: SessionSpan) => s.type === 'llm' || s.type === 'tool' || s.type === 'mcp';
+export const tokensOf = (s: SessionSpan) => s.inputTokens + s.outputTokens + s.cacheReadTokens + s.cacheWriteTokens;

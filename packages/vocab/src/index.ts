@@ -1,0 +1,15 @@
+export { GEN_AI, GEN_AI_OPERATION, MCP, GENERAL, FULCRUM, SPAN_TYPES } from './conventions.js';
+export type { SpanType } from './conventions.js';
+export { createRedactor, redact, MIN_SECRET_LENGTH } from './redact.js';
+export type { CustomPattern, Redactor, RedactorOptions } from './redact.js';
+export { DEFAULT_PRICES, createPriceTable, findPrice, normaliseModelName, priceModelCall } from './prices.js';
+export type { ModelCallCost, ModelCallUsage, ModelPrice, PriceTable } from './prices.js';
+export { commandString, describeToolCall } from './tools.js';
+export type { ToolCallDescription } from './tools.js';
+export { argsHash, canonicalArgs, stableStringify, textHash, truncate, TRUNCATED_MARKER } from './canonical.js';
+export { countLines, isCodexPatch, lineDelta, patchStats, patchTexts } from './diff.js';
+export type { LineDelta, PatchStats } from './diff.js';
+export { describeToolFacts, filePathsOf, TOOL_KINDS, toolFactsFromColumns, toolKindOf, workdirOf } from './tool-facts.js';
+export type { ToolColumns, ToolFacts, ToolFactsOptions, ToolKind } from './tool-facts.js';
+export { normaliseCommand, normaliseFilePath, SCAN_COMMANDS, searchKeyOf } from './tool-keys.js';
+export type { SearchKeyParts } from './tool-keys.js';

@@ -1,0 +1,85 @@
+/**
+ * Keys that make two tool calls comparable: a file path, a shell command and
+ * a search written differently but meaning the same thing give the same string.
+ */
+import { posix } from 'node:path';
+
+/** Shell commands that only look at files: repeating one unchanged is a repeated search. */
+export const SCAN_COMMANDS: readonly string[] = ['grep', 'rg', 'find', 'cat', 'ls', 'fd', 'head', 'tail'];
+
+/** `file:///a/b` → `/a/b` (also `file://localhost/a/b`), percent-escapes decoded; anything else as is. */
+function stripFileUrl(path: string): string {
+  if (!path.startsWith('file://')) return path;
+  let rest = path.slice('file://'.length);
+  if (rest.startsWith('localhost/')) rest = rest.slice('localhost'.length);
+  if (!/%[0-9A-Fa-f]{2}/.test(rest)) return rest;
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return rest;
+  }
+}
+
+/** POSIX-normalised, without a trailing slash ('' stays ''). */
+function tidy(path: string): string {
+  if (path === '') return '';
+  const p = posix.normalize(path);
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
+/** True for a POSIX absolute path or a file URL. */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || path.startsWith('file://');
+}
+
+/**
+ * One spelling per file, so reads, edits and searches of it compare equal
+ * across tools and harnesses: `file://` stripped, POSIX-normalised (`./src/a.ts`
+ * → `src/a.ts`, `a/../b` → `b`, no trailing slash), and an absolute path under
+ * `cwd` made relative to it (`cwd` itself becomes `.`). A relative path stays
+ * relative; an absolute path outside `cwd`, or with no (absolute) `cwd`, stays
+ * absolute.
+ */
+export function normaliseFilePath(path: string, cwd?: string): string {
+  const p = tidy(stripFileUrl(path));
+  if (!p.startsWith('/') || cwd === undefined) return p;
+  const base = tidy(stripFileUrl(cwd));
+  // A relative cwd anchors nothing, and under `/` every path would turn relative.
+  if (!base.startsWith('/') || base === '/') return p;
+  if (p === base) return '.';
+  return p.startsWith(base + '/') ? p.slice(base.length + 1) : p;
+}
+
+/** A shell command with surrounding whitespace trimmed and each whitespace run made one space. */
+export function normaliseCommand(command: string): string {
+  return command.trim().replace(/\s+/g, ' ');
+}
+
+/** What identifies a search, for {@link searchKeyOf}. */
+export interface SearchKeyParts {
+  /** The call's kind (see toolKindOf). */
+  kind: string;
+  /** The search pattern; '' when none. */
+  searchPattern: string;
+  /** The normalised path searched; '' means the working directory. */
+  filePath: string;
+  /** The normalised shell command; '' when none. */
+  commandKey: string;
+}
+
+/**
+ * A search's identity: `search\0<pattern>\0<path>` for a search tool (no path
+ * is the working directory, `.`; neither pattern nor path is no identity, ''),
+ * `sh\0<command>` for a shell command whose first word is a read-only scan
+ * ({@link SCAN_COMMANDS}), else ''.
+ */
+export function searchKeyOf(parts: SearchKeyParts): string {
+  if (parts.kind === 'search') {
+    // Nothing known (Claude Code's default privacy sends the tool name only): no identity, else every such search would be one.
+    if (parts.searchPattern === '' && parts.filePath === '') return '';
+    return `search\u0000${parts.searchPattern}\u0000${parts.filePath || '.'}`;
+  }
+  if (parts.kind !== 'shell' || parts.commandKey === '') return '';
+  const first = parts.commandKey.split(' ', 1)[0];
+  return SCAN_COMMANDS.includes(first) ? `sh\u0000${parts.commandKey}` : '';
+}
