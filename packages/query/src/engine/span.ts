@@ -1,3 +1,5 @@
+import { toolFactsFromColumns, type ToolKind } from '@fulcrum/vocab';
+
 /**
  * One span as the engine reads it: the typed columns ingest decided (tool
  * kind, file, command and search identity, edit fingerprint) plus what a
@@ -24,6 +26,7 @@ export interface SessionSpan {
   readLimit: number;
   command: string;
   commandKey: string;
+  searchPattern: string;
   searchKey: string;
   argsHash: string;
   editOldHash: string;
@@ -55,7 +58,7 @@ const FIELDS: readonly [string, keyof SessionSpan][] = [
   ['toString(toUnixTimestamp64Nano(Timestamp) + Duration)', 'endNs'],
   ['toUnixTimestamp64Milli(Timestamp)', 'startMs'],
   ['SpanType', 'type'], ['ToolKind', 'toolKind'], ['ToolName', 'toolName'], ['FilePath', 'filePath'], ['FilePaths', 'filePaths'],
-  ['ReadOffset', 'readOffset'], ['ReadLimit', 'readLimit'], ['Command', 'command'], ['CommandKey', 'commandKey'], ['SearchKey', 'searchKey'],
+  ['ReadOffset', 'readOffset'], ['ReadLimit', 'readLimit'], ['Command', 'command'], ['CommandKey', 'commandKey'], ['SearchPattern', 'searchPattern'], ['SearchKey', 'searchKey'],
   ['ArgsHash', 'argsHash'], ['EditOldHash', 'editOldHash'], ['EditNewHash', 'editNewHash'],
   ['Success', 'success'], ['FileUnchanged', 'fileUnchanged'], ['ResultSize', 'resultSize'],
   ['InputTokens', 'inputTokens'], ['OutputTokens', 'outputTokens'], ['CacheReadTokens', 'cacheReadTokens'], ['CacheWriteTokens', 'cacheWriteTokens'],
@@ -76,7 +79,26 @@ export function toSessionSpan(row: unknown[]): SessionSpan {
   span.success = Boolean(span.success);
   span.fileUnchanged = Boolean(span.fileUnchanged);
   span.priced = Boolean(span.priced);
+  if (span.toolKind === '' && (span.type === 'tool' || span.type === 'mcp')) fillFactsFromColumns(span);
   return span;
+}
+
+/**
+ * Spans stored before ingest decided tool facts (migration 0010) have none:
+ * they are decided here from the columns those spans do have, by the same
+ * vocabulary function ingest uses for argument-less calls.
+ */
+function fillFactsFromColumns(span: SessionSpan): void {
+  const f = toolFactsFromColumns({
+    toolName: span.toolName, kind: span.type === 'mcp' ? ('mcp' satisfies ToolKind) : undefined, filePath: span.filePath,
+    readOffset: span.readOffset, readLimit: span.readLimit, command: span.command, searchPattern: span.searchPattern,
+    linesAdded: span.linesAdded, linesRemoved: span.linesRemoved,
+  });
+  span.toolKind = f.kind;
+  span.filePath = f.filePath;
+  span.filePaths = f.filePaths;
+  span.commandKey = f.commandKey;
+  span.searchKey = f.searchKey;
 }
 
 export const isCall = (s: SessionSpan) => s.type === 'llm' || s.type === 'tool' || s.type === 'mcp';
