@@ -1,19 +1,13 @@
-import { WASTE_KINDS, type WasteKind } from '../engine/classify.js';
+import { WASTE_KINDS } from '../engine/classify.js';
+import type { WasteByKind } from '../engine/summarise.js';
 import type { QueryScope } from '../scope.js';
 import { selectRows, type Client } from '../sql.js';
 import { summariesIn } from '../summaries.js';
 import { findingsSql, toFinding, type FindingRow } from './findings.js';
 import { WASTE_DEFAULTS, type Finding, type WasteOptions } from './options.js';
 
-export interface WasteCategory {
-  kind: WasteKind;
-  findings: number;
-  spans: number;
-  tokens: number;
-  costUsd: number;
-  /** Some of the tokens were estimated from result sizes. */
-  estimated: boolean;
-}
+/** A waste kind's total over the sessions in scope: the sum of their summaries' waste by kind. */
+export type WasteCategory = WasteByKind;
 
 export interface WastedSession {
   sessionId: string;

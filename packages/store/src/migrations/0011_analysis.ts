@@ -92,7 +92,8 @@ ORDER BY (Project, SessionId)`,
   Command String,
   Revision UInt64
 ) ENGINE = ReplacingMergeTree(Revision)
-ORDER BY (Project, SessionId, SpanId)`,
+ORDER BY (Project, SessionId, SpanId)
+SETTINGS index_granularity = 1024`,
     ctx.cluster
       ? `CREATE MATERIALIZED VIEW IF NOT EXISTS session_activity_mv ON CLUSTER ${ctx.cluster} TO session_activity_local AS
 SELECT Project, SessionId, now64(3) AS LastIngestAt FROM spans_local GROUP BY Project, SessionId`
