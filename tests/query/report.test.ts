@@ -79,10 +79,17 @@ describe('sessions, leverage and runaways', () => {
     expect(l.total).toMatchObject({ sessions: 6, spendUsd: 55 });
     expect(l.groups.map((g) => [g.key, g.sessions, g.spendUsd])).toEqual([['payments', 1, 40], ['mobile', 4, 13], ['platform', 1, 2]]);
   });
+  it('gives the total alone for --by all', async () => {
+    const all = await leverageByGroup(client(), { project: 'default' }, { by: 'all' });
+    const team = await leverageByGroup(client(), { project: 'default' }, { by: 'team' });
+    expect(all.groups).toEqual([]);
+    expect(all.total).toEqual(team.total);
+  });
   it('counts re-sent spans once', async () => {
     const before = await buildReport(client(), { project: 'default' });
     await send(server.url, ALL);
     await server.app.spanWriter.flush();
+    await server.app.analyser.runNow(0);
     const after = await buildReport(client(), { project: 'default' });
     expect({ ...after, generatedAt: '' }).toEqual({ ...before, generatedAt: '' });
     expect((await getSession(client(), { project: 'default', sessionId: 'runaway' }))!.spans).toBe(81);

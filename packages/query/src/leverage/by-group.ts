@@ -43,15 +43,15 @@ export async function leverageByGroup(client: Client, scope: QueryScope, options
   const by = options.by ?? 'team';
   if (by === 'user' && !scope.individual) throw new RangeError('grouping by user is an individual view: opt in with individual=true');
   if (by !== 'all' && !GROUP_DIMENSIONS[by]) throw new RangeError(`by must be one of all, ${Object.keys(GROUP_DIMENSIONS).join(', ')}`);
-  const column = by === 'all' ? "''" : GROUP_DIMENSIONS[by];
+  const column = by === 'all' ? '' : GROUP_DIMENSIONS[by];
   const weights = resolveWeights(options.weights);
   const from = summariesIn(scope);
-  const sql = `SELECT ${column} AS key, grouping(key) AS isTotal, count() AS sessions, sum(SpendUsd) AS spendUsd, sum(Tokens) AS tokens,
+  // The total alone needs no grouping: GROUPING SETS over a constant key is refused by ClickHouse.
+  const grouping = by === 'all' ? { key: "'' AS key, 1 AS isTotal", tail: '' } : { key: `${column} AS key, grouping(key) AS isTotal`, tail: '\nGROUP BY GROUPING SETS ((key), ())\nORDER BY isTotal DESC, spendUsd DESC, key' };
+  const sql = `SELECT ${grouping.key}, count() AS sessions, sum(SpendUsd) AS spendUsd, sum(Tokens) AS tokens,
   sum(LinesAdded) AS linesAdded, sum(LinesRemoved) AS linesRemoved, sum(Refactors) AS refactors, sum(Skills) AS skills, sum(Mcp) AS mcp,
   if(spendUsd > 0, sum(${WEIGHTED_ACTIVITY_SQL}) / spendUsd, NULL) AS leverage, sum(WasteUsd) AS wasteUsd, sum(WasteTokens) AS wasteTokens
-FROM ${from.sql}
-GROUP BY GROUPING SETS ((key), ())
-ORDER BY isTotal DESC, spendUsd DESC, key`;
+FROM ${from.sql}${grouping.tail}`;
   const rows = await selectRows<GroupLeverage & { isTotal: number }>(client, sql, { ...from.params, ...weightParams(weights) });
   const clean = ({ isTotal: _t, ...g }: GroupLeverage & { isTotal: number }): GroupLeverage => g;
   const totalRow = rows.find((r) => Number(r.isTotal) === 1);
