@@ -35,25 +35,20 @@ async function analyser(app: FastifyInstance, options: AnalyserOptions): Promise
   const pollMs = options.pollMs ?? Math.min(5000, Math.max(100, quietMs / 2));
   if (!(pollMs > 0)) throw new Error(`analyser: pollMs must be positive, got ${pollMs}`);
   const config = resolveAnalysisConfig(options.config);
-  let running: Promise<AnalyseResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let analysed = 0;
 
+  // Runs are chained, one at a time: a poll and a runNow never analyse side by side.
+  let chain: Promise<unknown> = Promise.resolve();
   const run = (quiet = quietMs): Promise<AnalyseResult> => {
-    const previous = running ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => analysePending(app.store, { quietMs: quiet, config }));
-    running = next.then(
-      (r) => {
-        analysed += r.sessions;
-        if (r.sessions > 0) app.log.debug({ sessions: r.sessions, spans: r.spans, wastedSpans: r.wastedSpans }, 'analysed sessions');
-        return r;
-      },
-    );
-    running.catch(() => undefined).finally(() => {
-      if (running === next) running = undefined;
+    const next = chain.then(() => analysePending(app.store, { quietMs: quiet, config }));
+    chain = next.catch(() => undefined);
+    return next.then((r) => {
+      analysed += r.sessions;
+      if (r.sessions > 0) app.log.debug({ sessions: r.sessions, spans: r.spans, wastedSpans: r.wastedSpans }, 'analysed sessions');
+      return r;
     });
-    return running;
   };
 
   const tick = async () => {
@@ -78,7 +73,7 @@ async function analyser(app: FastifyInstance, options: AnalyserOptions): Promise
   app.addHook('onClose', async () => {
     closed = true;
     if (timer) clearTimeout(timer);
-    await running?.catch(() => undefined);
+    await chain;
   });
 }
 
