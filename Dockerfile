@@ -13,8 +13,10 @@ COPY packages/query/package.json packages/query/
 COPY packages/cli/package.json packages/cli/
 # npm install, not npm ci: the lock carries only the platform builds of optional
 # native packages (chDB) that the registry mirror serves, which npm ci rejects
-# as out of sync. The lock still pins every version.
-RUN npm install --no-audit --no-fund
+# as out of sync. The lock still pins every version. --ignore-scripts: the root's
+# prepare script builds, and the sources are not here yet (npm run build below);
+# no dependency needs its install script (chDB's is empty).
+RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages packages
 RUN npm run build
@@ -30,13 +32,17 @@ COPY packages/ingest/package.json packages/ingest/
 COPY packages/query/package.json packages/query/
 COPY packages/cli/package.json packages/cli/
 # Runtime dependencies only: the compiler and test tools stay in the build stage.
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: the prepare script's compiler is a dev dependency; dist comes from the build stage.
+RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /app/packages/vocab/dist packages/vocab/dist
 COPY --from=build /app/packages/store/dist packages/store/dist
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/packages/ingest/dist packages/ingest/dist
 COPY --from=build /app/packages/query/dist packages/query/dist
 COPY --from=build /app/packages/cli/dist packages/cli/dist
+# `fulcrum` on PATH, so `docker compose exec fulcrum fulcrum keys create --project P`
+# works as docs/deployment.md shows (the ENTRYPOINT's CLI; dist/bin.js is not executable here).
+RUN printf '#!/bin/sh\nexec node /app/packages/cli/dist/bin.js "$@"\n' > /usr/local/bin/fulcrum && chmod 755 /usr/local/bin/fulcrum
 # The spool (batches waiting while ClickHouse is down) lives on a volume the
 # unprivileged user must own; a named volume copies this ownership when created.
 RUN mkdir -p /var/lib/fulcrum/spool && chown -R node:node /var/lib/fulcrum

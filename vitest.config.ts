@@ -6,6 +6,8 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { singleFork: false } },
     include: ['tests/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    // Temporary directories go in one folder per run, removed when the run ends.
+    globalSetup: ['tests/helpers/temp-root.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: true,

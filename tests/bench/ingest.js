@@ -60,7 +60,7 @@ export async function runIngestBench(store, { seconds = 10, concurrency = 8 } = 
   process.stderr.write(`measuring Fulcrum ingest for ${seconds}s from a second process, analysis off…\n`);
   const ours = await ingest(false);
   process.stderr.write(`measuring Fulcrum ingest for ${seconds}s with analysis on (quiet delay 1 s)…\n`);
-  const analysed = await ingest({ analyseAfterMs: 1000, pollMs: 250 });
+  const analysed = await ingest({ analyseAfterMs: 1000 });
 
   process.stderr.write(`measuring the naive receiver for ${seconds}s…\n`);
   const naive = await startNaiveReceiver(client, 'spans_naive');

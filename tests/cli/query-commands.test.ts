@@ -46,8 +46,8 @@ describe('query commands', () => {
   });
   it.each([
     [['report', '--format', 'xml'], /^fulcrum: --format must be one of table, json, md, got "xml"\n$/],
-    [['sessions', '--since', 'yesterday', '--data-dir', '/nonexistent'], /^fulcrum: --since: expected an ISO date or a duration/],
-    [['leverage', '--by', 'user', '--server', 'http://127.0.0.1:9'], /^fulcrum: --by: grouping by user is an individual view/],
+    [['sessions', '--since', 'yesterday', '--data-dir', '/nonexistent'], /^fulcrum: --since must be an ISO date or a duration like 7d, 24h, 30m, got "yesterday"\n$/],
+    [['leverage', '--by', 'user', '--server', 'http://127.0.0.1:9'], /^fulcrum: --by user is an individual view: add --individual\n$/],
     [['session'], /^fulcrum: expected one session id, got 0/],
     [['sessions', '--data-dir', '/nonexistent/fulcrum'], /^fulcrum: no data directory at \/nonexistent\/fulcrum/],
     [['sessions', '--bogus'], /^fulcrum: Unknown option '--bogus'/],

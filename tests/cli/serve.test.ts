@@ -25,7 +25,7 @@ describe('fulcrum serve', () => {
   it('rejects a bad port with exit code 2', () => {
     const r = fulcrum('serve', '--port', '99999');
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('fulcrum: --port must be an integer between 0 and 65535, got "99999"');
+    expect(r.stderr.trim()).toBe('fulcrum: --port must be an integer from 0 to 65535, got "99999"');
   });
 
   it('names an unreachable ClickHouse on one line with exit code 2', () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from 'chdb';
 import { MIGRATIONS, clusterStatements, migrate, migrationStatements, migrationsTableDdl, type Migration } from '@fulcrum/store';
+import { tempDataDir } from '../helpers/store.js';
 
 /*
  * The cluster DDL, checked for every table every migration creates. No
@@ -17,7 +17,7 @@ const CLUSTER = 'fulcrum';
 let session: Session;
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'fulcrum-cluster-'));
+  const dir = tempDataDir('fulcrum-cluster-');
   const config = join(dir, 'config.xml');
   writeFileSync(config, `<clickhouse><remote_servers><${CLUSTER}><shard><replica><host>localhost</host><port>9000</port></replica></shard></${CLUSTER}></remote_servers></clickhouse>`);
   session = new Session(join(dir, 'data'), { connectionArgs: [`--config-file=${config}`] });

@@ -36,6 +36,13 @@ function ports(service: string): [number, number][] {
     return [Number(parts.at(-2)), Number(parts.at(-1))];
   });
 }
+/** The host address a service publishes each port on ("" when on every interface). */
+function bindings(service: string): string[] {
+  return (services[service].ports ?? []).map((p: string) => {
+    const parts = String(p).split(':');
+    return parts.length === 3 ? parts[0]! : '';
+  });
+}
 /** The mount of `source` (a path or volume name) in a service: its target. */
 function mountTarget(service: string, source: string): string | undefined {
   const v = (services[service].volumes as string[]).map((s) => s.split(':')).find(([src]) => src === source);
@@ -101,6 +108,18 @@ describe('docker-compose.yml', () => {
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
     for (const p of hostPorts) expect(header).toMatch(new RegExp(`#\\s+${p}\\s`));
     expect(hostPorts).toEqual(expect.arrayContaining([4317, 4318, 3000]));
+  });
+
+  it('publishes every port on 127.0.0.1 only, as docs/deployment.md says: auth is off until a key exists', () => {
+    for (const name of Object.keys(services)) for (const ip of bindings(name)) expect(ip, name).toBe('127.0.0.1');
+    expect(Object.values(services).flatMap((s: any) => s.ports ?? []).length).toBeGreaterThanOrEqual(6);
+    const docs = read('docs/deployment.md');
+    expect(docs).toContain('127.0.0.1');
+    // The key command the docs show exists in the image: `fulcrum` on PATH runs the ENTRYPOINT's CLI.
+    expect(docs).toContain('docker compose exec fulcrum fulcrum keys create --project');
+    const entry = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(dockerfile)![1]!) as string[];
+    expect(dockerfile).toContain(`exec node /app/${entry[1]} "$@"\\n' > /usr/local/bin/fulcrum && chmod 755 /usr/local/bin/fulcrum`);
+    expect(dockerfile.indexOf('/usr/local/bin/fulcrum')).toBeLessThan(dockerfile.indexOf('USER node'));
   });
 
   it('serves Fulcrum on its default port inside the network and on 14318 outside', () => {
@@ -254,8 +273,9 @@ describe('Dockerfile', () => {
 
   it('builds from node:20-bookworm-slim with the lockfile and npm run build, and runs fulcrum serve as compose does', () => {
     expect(dockerfile.match(/^FROM (\S+)/gm)!.every((f) => f === 'FROM node:20-bookworm-slim')).toBe(true);
-    // npm install (as the README and CI do, see the Dockerfile) with the lockfile copied beside package.json.
-    expect(dockerfile).toMatch(/^RUN npm install --no-audit --no-fund$/m);
+    // npm install (as the README and CI do, see the Dockerfile) with the lockfile copied beside package.json;
+    // without scripts, as the root's prepare script would build before the sources are copied.
+    expect(dockerfile).toMatch(/^RUN npm install --no-audit --no-fund --ignore-scripts$/m);
     expect(dockerfile).toMatch(/^COPY package.json package-lock.json \.\/$/m);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
     const entry = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(dockerfile)![1]!) as string[];

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
-import { demoSessions, DEMO_WEEK_START } from '@fulcrum/cli/demo/scenario';
+import { demoSessions, demoWeek } from '@fulcrum/cli/demo/scenario';
 import { sendSessions } from '@fulcrum/cli/demo/send';
 import { buildDashboards, DASHBOARDS } from '../../deploy/dashboards/build.js';
 import { FORMAT, MAX_PANEL_SQL_BYTES, PLUGIN_VERSION, TRACE_TABLE, type PanelSpec } from '../../deploy/dashboards/model.js';
@@ -26,23 +26,28 @@ const PROVISIONED_UID = 'fulcrum-clickhouse';
 
 let server: RunningServer;
 
-const FROM = new Date(DEMO_WEEK_START - 86_400_000);
-const TO = new Date(DEMO_WEEK_START + 8 * 86_400_000);
+/** A fixed day, so the demo's week (which ends on the day it runs) is the same whenever this runs. */
+const DAY = Date.UTC(2025, 10, 24);
+const WEEK = demoWeek(DAY);
+const FROM = new Date(WEEK.start - 86_400_000);
+const TO = new Date(WEEK.end + 86_400_000);
 
 beforeAll(async () => {
   server = await startServer({ port: 0, store: { dataDir: tempDataDir() }, logger: false });
-  await sendSessions(server.url, demoSessions());
+  await sendSessions(server.url, demoSessions(84, 42, DAY));
   const r = await post(`${server.url}/v1/traces`, mcpAndSkillSessions(), 'application/json');
   expect(r.status).toBe(200);
   await server.app.spanWriter.flush();
   const analysed = await server.app.analyser.runNow(0);
-  expect(analysed.sessions).toBe(demoSessions().length + 6);
+  expect(analysed.sessions).toBe(84 + 6);
 }, 120_000);
 afterAll(async () => server?.close());
 
 async function run(sql: string): Promise<{ meta: { name: string; type: string }[]; data: Record<string, unknown>[] }> {
   const rs = await server.app.store.client.query({ query: sql, format: 'JSON' });
-  return rs.json();
+  const { meta, data } = await rs.json<Record<string, unknown>>();
+  expect(meta, 'the JSON format carries the columns').toBeDefined();
+  return { meta: meta!, data };
 }
 
 function context(vars: Record<string, VariableState> = {}): ExpandContext {
@@ -233,7 +238,7 @@ function mcpAndSkillSessions(): string {
     const s = ti * 2 + k;
     const traceId = hex(0xabc000 + s, 32);
     const session = `mcp-session-${s}`;
-    let t = BigInt(DEMO_WEEK_START + (s + 1) * 3_600_000) * 1_000_000n;
+    let t = BigInt(WEEK.start + (s + 1) * 3_600_000) * 1_000_000n;
     let n = 0;
     const spans: unknown[] = [];
     const add = (name: string, parent: string, attrs: Record<string, string | number | boolean>, ok = true) => {

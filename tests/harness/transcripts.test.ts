@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '@fulcrum/store';
@@ -83,7 +82,7 @@ describe('re-import and bad lines', () => {
   });
 
   it('reports a corrupted line with file:line and imports the rest', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fulcrum-cc-'));
+    const dir = tempDataDir('fulcrum-cc-');
     cpSync(`${CC}/headers-gzip-json/transcripts/projects`, dir, { recursive: true });
     const file = join(dir, '-home-developer1-workdir', '4999f9ac-b3e4-439a-83a0-a4ac2d09acc7.jsonl');
     const lines = readFileSync(file, 'utf8').split('\n');

@@ -121,7 +121,10 @@ const style = fc.record({ snake: fc.boolean(), enumNames: fc.boolean(), base64: 
 const KINDS = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
 const STATUSES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 
-function render(m: fc.RecordValue<typeof spanModel>['valueOf'] extends () => infer T ? T : never, s: { snake: boolean; enumNames: boolean; base64: boolean; int64AsNumber: boolean; unknown: boolean }): unknown {
+type SpanModel = typeof spanModel extends fc.Arbitrary<infer T> ? T : never;
+type Style = typeof style extends fc.Arbitrary<infer T> ? T : never;
+
+function render(m: SpanModel, s: Style): unknown {
   const k = (camel: string, snake: string) => (s.snake ? snake : camel);
   const id = (b: Uint8Array) => Buffer.from(b).toString(s.base64 ? 'base64' : 'hex');
   // A JSON number holds int64 exactly only up to 2^53; clients that send numbers send small ones.

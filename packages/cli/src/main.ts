@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { serveCommand } from './commands/serve.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -28,7 +29,7 @@ Commands:
   demo         start the server, send a week of sample sessions, print the report
   config       show the analysis settings in effect (fulcrum.config.json) and their sources
 
-Run "fulcrum <command> --help" for a command's options.
+Run "fulcrum <command> --help" (or "fulcrum help <command>") for a command's options.
 `;
 
 type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<number | void>;
@@ -51,7 +52,24 @@ export const COMMANDS: Record<string, Command> = {
 /** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  if (!name) {
+    // No command is a usage error: the help goes where errors go.
+    process.stderr.write(MAIN_HELP);
+    return 2;
+  }
+  if (name === 'help' && rest.length > 0) {
+    const [topic, ...extra] = rest;
+    if (extra.length) throw new UsageError(`help takes one command, got ${rest.length} (run "fulcrum --help")`);
+    const of = COMMANDS[topic!];
+    if (!of) throw new UsageError(`unknown command "${topic}" (run "fulcrum --help")`);
+    return (await of(['--help'], env)) ?? 0;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(MAIN_HELP);
     return 0;
   }

@@ -1,4 +1,6 @@
-import type { StoreOptions } from '@fulcrum/store';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, type StoreOptions } from '@fulcrum/store';
 import { UsageError } from './errors.js';
 
 export const STORE_FLAGS = {
@@ -13,8 +15,32 @@ export const STORE_HELP = `  --data-dir <dir>        embedded store directory (d
   --clickhouse-url <url>  use a ClickHouse server instead (env FULCRUM_CLICKHOUSE_URL)
   --clickhouse-user <u>   (env FULCRUM_CLICKHOUSE_USER, default "default")
   --clickhouse-password <p> (env FULCRUM_CLICKHOUSE_PASSWORD)
-  --clickhouse-database <d> (env FULCRUM_CLICKHOUSE_DATABASE, default "default")
-                          env FULCRUM_CLICKHOUSE_CLUSTER: migrate for a ClickHouse cluster`;
+  --clickhouse-database <d> (env FULCRUM_CLICKHOUSE_DATABASE, default "default")`;
+
+/** The data directory's path must end in a directory (or nothing yet): a file there is named, not met with EEXIST. */
+function checkDataDir(dir: string, source: string): void {
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      if (dirname(p) === p) return;
+      continue; // not there yet: created on open
+    }
+    if (isDir) return;
+    throw new UsageError(p === resolve(dir) ? `${source} ${dir} is a file, not a directory` : `${source} ${dir}: ${p} is a file, not a directory`);
+  }
+}
+
+/** Why a store could not be opened or migrated, in one line: an unreachable server is named with its URL. */
+export function describeStoreError(err: Error & { code?: string }, options: StoreOptions): string {
+  const message = err.message.split('\n')[0]!;
+  if (err.code === 'FULCRUM_DATA_DIR_LOCKED') return message;
+  if (options.url && (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|socket hang up|connect/i.test(message))) {
+    return `cannot reach ClickHouse at ${options.url}: ${message}`;
+  }
+  return `cannot open the store: ${message}`;
+}
 
 /** Store options from flags, falling back to the environment. */
 export function storeOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): StoreOptions {
@@ -28,9 +54,12 @@ export function storeOptions(values: Record<string, unknown>, env: NodeJS.Proces
       throw new UsageError(`--clickhouse-url must be an http(s) URL, got "${url}"`);
     }
   }
+  const flag = values['data-dir'] as string | undefined;
+  const dataDir = flag ?? (env.FULCRUM_DATA_DIR || undefined);
+  if (!url) checkDataDir(dataDir ?? DEFAULT_DATA_DIR, flag !== undefined ? '--data-dir' : dataDir !== undefined ? 'FULCRUM_DATA_DIR' : 'data directory');
   return {
     url,
-    dataDir: (values['data-dir'] as string | undefined) ?? (env.FULCRUM_DATA_DIR || undefined),
+    dataDir,
     username: (values['clickhouse-user'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_USER,
     password: (values['clickhouse-password'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_PASSWORD,
     database: (values['clickhouse-database'] as string | undefined) ?? env.FULCRUM_CLICKHOUSE_DATABASE,

@@ -11,6 +11,7 @@ import { otlpHttpPlugin } from './plugins/otlp-http.js';
 import { tracesRoute } from './routes/traces.js';
 import { healthRoute } from './routes/health.js';
 import { apiRoutes } from './routes/api/index.js';
+import { adminRoutes, type AdminOptions } from './routes/admin.js';
 import { logsRoute } from './routes/logs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { JoinCache } from './normalise/harness/join.js';
@@ -52,6 +53,8 @@ export interface AppOptions {
   analysisConfig?: Partial<AnalysisConfig>;
   /** Leverage weights the API's answers use. @default DEFAULT_WEIGHTS */
   weights?: WeightOverrides;
+  /** Key management at /api/admin/keys, for loopback requests carrying this token. @default undefined (no admin routes) */
+  admin?: AdminOptions;
 }
 
 declare module 'fastify' {
@@ -102,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsRoute);
   await app.register(healthRoute);
   await app.register(apiRoutes);
+  if (options.admin) await app.register(adminRoutes, options.admin);
   if (options.analysis !== false) await app.register(analyserPlugin, { ...options.analysis, config: options.analysisConfig });
   return app;
 }

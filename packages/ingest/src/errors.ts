@@ -9,6 +9,8 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, grpc: 8, message: 'rate limit exceeded, retry later' },
   UNAUTHENTICATED: { status: 401, grpc: 16, message: 'missing or invalid API key' },
   FORBIDDEN: { status: 403, grpc: 7, message: 'API key revoked' },
+  WRONG_PROJECT: { status: 403, grpc: 7, message: 'wrong project' },
+  ADMIN_ONLY: { status: 403, grpc: 7, message: 'admin requests are answered on the loopback interface only' },
   NOT_FOUND: { status: 404, grpc: 5, message: 'not found' },
   BAD_REQUEST: { status: 400, grpc: 3, message: 'bad request' },
 } as const;

@@ -17,6 +17,8 @@ export { encodeStatus, encodeExportResponse } from './otlp/responses.js';
 export { startServer } from './server.js';
 export type { ServerOptions, RunningServer } from './server.js';
 export { apiRoutes } from './routes/api/index.js';
+export { adminRoutes, readAdminToken, writeAdminToken, ADMIN_TOKEN_FILE, ADMIN_TOKEN_HEADER } from './routes/admin.js';
+export type { AdminOptions } from './routes/admin.js';
 export { createApiKey, listApiKeys, revokeApiKey, checkKey, loadKeyRecords, validProjectName } from './auth/keys.js';
 export type { ApiKeyInfo, KeyCheck, KeyRecord } from './auth/keys.js';
 export { authPlugin } from './plugins/auth.js';

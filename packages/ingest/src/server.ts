@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openStore, type StoreOptions } from '@fulcrum/store';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
+import { writeAdminToken } from './routes/admin.js';
 
 export interface ServerOptions extends Omit<AppOptions, 'store'> {
   /** Where to store data. @default embedded store in './.fulcrum/data' */
@@ -25,11 +26,15 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const store = await openStore(options.store);
   let app: FastifyInstance;
+  // An embedded data directory is held by this process alone, so `fulcrum keys` manages keys
+  // through this server: it proves it may by reading this token from the directory (see routes/admin.ts).
+  const admin = store.kind === 'embedded' ? writeAdminToken(store.location) : undefined;
   try {
     const spoolDir = options.spoolDir ?? (options.store?.url ? resolve('.fulcrum', 'spool') : join(store.location, 'spool'));
-    app = await buildApp({ ...options, spoolDir, store });
+    app = await buildApp({ ...options, spoolDir, store, admin: options.admin ?? (admin ? { token: admin.token } : undefined) });
     await app.listen({ port: options.port ?? 4318, host: options.host ?? '127.0.0.1' });
   } catch (err) {
+    admin?.remove();
     await store.close();
     throw err;
   }
@@ -37,13 +42,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   store.advertise(url);
-  app.log.info(app.authEnabled() ? 'auth: on (API keys required; see fulcrum keys)' : 'auth: off (no API keys exist; anyone who can reach this port can write and read). Create one with: fulcrum keys create --project NAME');
+  app.log.info(app.authEnabled() ? 'auth: on (API keys required; see fulcrum keys)'
+    : app.authMode === 'off' ? 'auth: off (--auth off: keys are not checked; anyone who can reach this port can write and read)'
+    : 'auth: off (no API keys exist; anyone who can reach this port can write and read). Create one with: fulcrum keys create --project NAME');
   return {
     app,
     url,
     async close() {
-      await app.close();
-      await store.close();
+      try {
+        await app.close();
+      } finally {
+        admin?.remove();
+        await store.close();
+      }
     },
   };
 }

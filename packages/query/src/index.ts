@@ -24,8 +24,8 @@ export { LEVELS, ACTIVITIES, DEFAULT_RATINGS, DEFAULT_WEIGHTS, weightOf, resolve
 export type { Level, Activity, Weights, ActivityCounts, LevelRating, WeightOverrides } from './leverage/weights.js';
 export { GROUP_DIMENSIONS, leverageByGroup } from './leverage/by-group.js';
 export type { GroupDimension, GroupLeverage, LeverageResult, LeverageOptions } from './leverage/by-group.js';
-export { SESSION_SORTS, listSessions, toSessionSummary } from './sessions.js';
-export type { SessionSummary, SessionSort, ListSessionsOptions } from './sessions.js';
+export { SESSION_SORTS, listSessions, listSessionPage, toSessionSummary } from './sessions.js';
+export type { SessionSummary, SessionSort, ListSessionsOptions, SessionPage } from './sessions.js';
 export { getSession } from './session-tree.js';
 export type { SessionNode, SessionDetail } from './session-tree.js';
 export { findRunaways } from './runaway.js';

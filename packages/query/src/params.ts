@@ -2,10 +2,20 @@ import { GROUP_DIMENSIONS, type GroupDimension } from './leverage/by-group.js';
 import type { QueryScope } from './scope.js';
 import { SESSION_SORTS, type SessionSort } from './sessions.js';
 
-/** A bad query parameter; `param` names it so the CLI and API can say which. */
+/**
+ * A bad query parameter. `param` names it (the API's spelling) and `detail`
+ * says what is wrong after the name ("must be ..."), so the CLI can say the same
+ * about its flag. `allowed` lists the values a choice accepts, for callers that
+ * spell them differently (the CLI's use-case); `cli` is the CLI's own wording
+ * when the API's would point at the wrong thing.
+ */
 export class QueryParamError extends Error {
-  constructor(readonly param: string, message: string) {
-    super(`${param}: ${message}`);
+  constructor(
+    readonly param: string,
+    readonly detail: string,
+    readonly extra: { allowed?: readonly string[]; value?: string; cli?: string } = {},
+  ) {
+    super(`${param} ${detail}`);
   }
 }
 
@@ -37,6 +47,7 @@ export interface ParsedQuery {
 }
 
 const RELATIVE = /^(\d+)(m|h|d|w)$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?![\d-])/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
 /** An ISO date/time, or a duration before `now` such as 30m, 24h, 7d, 2w. */
@@ -44,41 +55,50 @@ export function parseTime(name: string, v: string, now = Date.now()): Date {
   const rel = RELATIVE.exec(v);
   if (rel) return new Date(now - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS]);
   const d = new Date(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new QueryParamError(name, `expected an ISO date or a duration like 7d, 24h, 30m, got "${v}"`);
+  const ymd = ISO_DATE.exec(v);
+  if (!ymd || Number.isNaN(d.getTime())) throw new QueryParamError(name, `must be an ISO date or a duration like 7d, 24h, 30m, got "${v}"`);
+  // Date rolls 2026-02-30 over to March 2: the day must come back as written.
+  const [y, m, day] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
+  const check = new Date(Date.UTC(y, m - 1, day));
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== day) {
+    // (A month outside 1-12 is already NaN above.)
+    throw new QueryParamError(name, `must be a real date, got "${v}" (${ymd[1]}-${ymd[2]} has ${new Date(Date.UTC(y, m, 0)).getUTCDate()} days)`);
+  }
   return d;
 }
 
 function int(name: string, v: string | number | undefined, min: number, max: number): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new QueryParamError(name, `expected an integer from ${min} to ${max}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new QueryParamError(name, `must be an integer from ${min} to ${max}, got "${v}"`);
   return n;
 }
 
 function bool(name: string, v: string | boolean | undefined): boolean {
   if (v === undefined || v === false || v === 'false' || v === '0') return false;
   if (v === true || v === 'true' || v === '1' || v === '') return true;
-  throw new QueryParamError(name, `expected true or false, got "${v}"`);
+  throw new QueryParamError(name, `must be true or false, got "${v}"`);
 }
 
 function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
   if (v === undefined || v === '') return undefined;
-  if (!allowed.includes(v as T)) throw new QueryParamError(name, `expected one of ${allowed.join(', ')}, got "${v}"`);
+  if (!allowed.includes(v as T)) throw new QueryParamError(name, `must be one of ${allowed.join(', ')}, got "${v}"`, { allowed, value: v });
   return v as T;
 }
 
 /** Validates string parameters into a scope and options. Individual views need individual=true. */
 export function parseQueryParams(p: QueryParams, defaultProject = 'default', now = Date.now()): ParsedQuery {
   const individual = bool('individual', p.individual);
-  if (p.user && !individual) throw new QueryParamError('user', 'filtering by user is an individual view: add individual=true (--individual)');
+  if (p.user && !individual) throw new QueryParamError('user', 'is an individual view: add individual=true', { cli: 'is an individual view: add --individual' });
   const scope: QueryScope = { project: p.project || defaultProject, individual };
   if (p.since) scope.since = parseTime('since', p.since, now);
   if (p.until) scope.until = parseTime('until', p.until, now);
-  if (scope.since && scope.until && scope.since >= scope.until) throw new QueryParamError('since', 'must be before until');
+  if (scope.since && scope.until && scope.since >= scope.until) throw new QueryParamError('since', 'must be before until', { cli: 'must be before --until' });
   for (const k of ['team', 'repository', 'harness', 'useCase'] as const) if (p[k]) scope[k] = p[k];
   if (p.user) scope.userId = p.user;
-  const by = oneOf('by', p.by, ['all', ...(Object.keys(GROUP_DIMENSIONS) as GroupDimension[])]);
-  if (by === 'user' && !individual) throw new QueryParamError('by', 'grouping by user is an individual view: add individual=true (--individual)');
+  // The CLI spells the dimension as its filter flag (--use-case); both name it.
+  const by = oneOf('by', p.by === 'use-case' ? 'useCase' : p.by, ['all', ...(Object.keys(GROUP_DIMENSIONS) as GroupDimension[])]);
+  if (by === 'user' && !individual) throw new QueryParamError('by', 'user is an individual view: add individual=true', { cli: 'user is an individual view: add --individual' });
   return {
     scope,
     sort: oneOf('sort', p.sort, Object.keys(SESSION_SORTS) as SessionSort[]),

@@ -53,12 +53,25 @@ export function toSessionSummary(r: Row, individual: boolean): SessionSummary {
   return { ...rest, start: new Date(Number(startMs)).toISOString(), end: new Date(Number(endMs)).toISOString(), ...(individual ? { userId } : {}) };
 }
 
+/** One page of sessions and how many are in scope in all. */
+export interface SessionPage {
+  sessions: SessionSummary[];
+  /** Sessions in scope before the limit. */
+  total: number;
+}
+
 /** Sessions in scope with spend, tokens, calls, failures, leverage and waste, from their materialised summaries. */
 export async function listSessions(client: Client, scope: QueryScope, options: ListSessionsOptions = {}): Promise<SessionSummary[]> {
+  return (await listSessionPage(client, scope, options)).sessions;
+}
+
+/** listSessions with the number of sessions in scope, counted in the same query (a window over the rows the limit cuts). */
+export async function listSessionPage(client: Client, scope: QueryScope, options: ListSessionsOptions = {}): Promise<SessionPage> {
   const sort = SESSION_SORTS[options.sort ?? 'start'];
   if (!sort) throw new RangeError(`sort must be one of ${Object.keys(SESSION_SORTS).join(', ')}`);
   const from = summariesIn(scope);
-  const sql = `SELECT ${COLUMNS} FROM ${from.sql} ORDER BY ${sort}, SessionId LIMIT {limit:UInt32}`;
-  const rows = await selectRows<Row>(client, sql, { ...from.params, ...weightParams(resolveWeights(options.weights)), limit: options.limit ?? 50 });
-  return rows.map((r) => toSessionSummary(r, scope.individual === true));
+  const sql = `SELECT ${COLUMNS}, count() OVER () AS total FROM ${from.sql} ORDER BY ${sort}, SessionId LIMIT {limit:UInt32}`;
+  const rows = await selectRows<Row & { total: number }>(client, sql, { ...from.params, ...weightParams(resolveWeights(options.weights)), limit: options.limit ?? 50 });
+  const total = Number(rows[0]?.total ?? 0);
+  return { sessions: rows.map(({ total: _t, ...r }) => toSessionSummary(r, scope.individual === true)), total };
 }

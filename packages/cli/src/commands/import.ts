@@ -7,9 +7,10 @@ import { redact } from '@fulcrum/vocab';
 import { parseFlags } from '../args.js';
 import { UsageError } from '../errors.js';
 import { progressBar } from '../render/progress.js';
+import { count, plural } from '../render/format.js';
 import { CONFIG_FLAG, CONFIG_HELP, loadConfigFromFlags } from '../config/index.js';
 import { analysePending } from '@fulcrum/query';
-import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
+import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 
 export const IMPORT_HELP = `Usage: fulcrum import claude-code|codex|gemini [path] [options]
 
@@ -52,9 +53,10 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const path = positionals[1] ?? defaultPath(harness, env);
   const { config } = loadConfigFromFlags(values, env);
   if (!existsSync(path)) throw new UsageError(`no transcripts at ${path} (pass a path)`);
-  const store = await openStore(storeOptions(values, env)).catch((err: Error & { code?: string }) => {
+  const opts = storeOptions(values, env);
+  const store = await openStore(opts).catch((err: Error & { code?: string }) => {
     if (err.code === 'FULCRUM_DATA_DIR_LOCKED') throw new UsageError(`${err.message}: stop that server while importing, or import into another --data-dir`);
-    throw new UsageError(`cannot open the store: ${err.message.split('\n')[0]}`);
+    throw new UsageError(describeStoreError(err, opts));
   });
   const project = (values.project as string | undefined) ?? 'default';
   try {
@@ -77,7 +79,7 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
       onProgress: (done, total) => (analysing ??= progressBar('analysing sessions', total)).update(done),
     });
     analysing?.done();
-    process.stdout.write(`imported ${summary.files} files, ${summary.sessions} sessions, ${summary.rows} rows (${added} new); skipped ${summary.skipped.length} lines; analysed ${analysed.sessions} sessions\n`);
+    process.stdout.write(`imported ${plural(summary.files, 'file')}, ${plural(summary.sessions, 'session')}, ${plural(summary.rows, 'row')} (${count(added)} new); skipped ${plural(summary.skipped.length, 'line')}; analysed ${plural(analysed.sessions, 'session')}\n`);
     return 0;
   } finally {
     await store.close();

@@ -1,7 +1,7 @@
 import { MIGRATIONS, migrate, migrationStatements, migrationsTableDdl, openStore, type MigrationContext } from '@fulcrum/store';
 import { parseFlags } from '../args.js';
 import { UsageError } from '../errors.js';
-import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
+import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 
 export const MIGRATE_HELP = `Usage: fulcrum migrate [options]
 
@@ -38,10 +38,17 @@ export async function migrateCommand(argv: string[], env: NodeJS.ProcessEnv): Pr
   try {
     store = await openStore({ ...options, migrate: false });
   } catch (err) {
-    throw new UsageError(`cannot open the store: ${(err as Error).message.split('\n')[0]}`);
+    throw new UsageError(describeStoreError(err as Error, options));
   }
   try {
-    const ran = await migrate(store.client, ctx);
+    let ran: number[];
+    try {
+      ran = await migrate(store.client, ctx);
+    } catch (err) {
+      // Opening a server store connects to nothing: an unreachable one is found here.
+      const described = describeStoreError(err as Error, options);
+      throw new UsageError(described.startsWith('cannot open the store: ') ? `migration failed: ${(err as Error).message.split('\n')[0]}` : described);
+    }
     process.stdout.write(ran.length ? `applied migrations ${ran.join(', ')}${cluster ? ` on cluster ${cluster}` : ''}\n` : 'schema is up to date\n');
     return 0;
   } finally {

@@ -5,7 +5,8 @@ import { CONFIG_FLAG, CONFIG_HELP, loadConfigFromFlags } from '../config/index.j
 import { UsageError } from '../errors.js';
 import { parseTime, QueryParamError } from '@fulcrum/query';
 import { progressBar } from '../render/progress.js';
-import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
+import { count, duration, plural } from '../render/format.js';
+import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 
 export const REANALYSE_HELP = `Usage: fulcrum reanalyse [options]
 
@@ -33,13 +34,14 @@ export async function reanalyseCommand(argv: string[], env: NodeJS.ProcessEnv): 
   try {
     since = values.since ? parseTime('since', values.since as string) : undefined;
   } catch (err) {
-    if (err instanceof QueryParamError) throw new UsageError(`--${err.message}`);
+    if (err instanceof QueryParamError) throw new UsageError(`--${err.message}`); // "since must be ..."
     throw err;
   }
   const { config } = loadConfigFromFlags(values, env);
-  const store = await openStore(storeOptions(values, env)).catch((err: Error & { code?: string }) => {
+  const opts = storeOptions(values, env);
+  const store = await openStore(opts).catch((err: Error & { code?: string }) => {
     if (err.code === 'FULCRUM_DATA_DIR_LOCKED') throw new UsageError(`${err.message}: restart that server with the new config instead (it re-analyses sessions analysed under other settings)`);
-    throw new UsageError(`cannot open the store: ${err.message.split('\n')[0]}`);
+    throw new UsageError(describeStoreError(err, opts));
   });
   try {
     let bar: ReturnType<typeof progressBar> | undefined;
@@ -51,7 +53,7 @@ export async function reanalyseCommand(argv: string[], env: NodeJS.ProcessEnv): 
       onProgress: (done, total) => (bar ??= progressBar('re-analysing sessions', total)).update(done),
     });
     bar?.done();
-    process.stdout.write(`re-analysed ${r.sessions} sessions (${r.spans} spans, ${r.wastedSpans} wasted) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+    process.stdout.write(`re-analysed ${plural(r.sessions, 'session')} (${plural(r.spans, 'span')}, ${count(r.wastedSpans)} wasted) in ${duration(Date.now() - t0)}\n`);
     return 0;
   } finally {
     await store.close();

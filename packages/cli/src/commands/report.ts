@@ -9,7 +9,7 @@ Spend, leverage, wasted dollars and tokens by category, the worst sessions
 with their findings, and runaway-spend signals for a time range and scope.
 
 Options:
-  --by <dim>              breakdown: team (default), repository, harness, useCase; user with --individual
+  --by <dim>              breakdown: team (default), repository, harness, use-case; user with --individual
   --worst <n>             worst sessions to list (default 10)
 ${QUERY_HELP}
   -h, --help              show this help
@@ -21,6 +21,7 @@ export function reportCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<n
     endpoint: 'report',
     flags: { by: { type: 'string' }, worst: { type: 'string' } },
     extra: (v) => ({ by: v.by as string | undefined, worst: v.worst as string | undefined }),
+    sessionsIn: (r) => r.total.sessions,
     render: renderReport,
   }, argv, env);
 }

@@ -1,6 +1,6 @@
 import { startServer } from '@fulcrum/ingest';
 import { intFlag, parseFlags } from '../args.js';
-import { storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
+import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 import { UsageError } from '../errors.js';
 import { CONFIG_FLAG, CONFIG_HELP, loadConfigFromFlags } from '../config/index.js';
 
@@ -22,6 +22,11 @@ Options:
 ${CONFIG_HELP}
 ${STORE_HELP}
   -h, --help              show this help
+
+Environment:
+  FULCRUM_LOG_LEVEL       log level: fatal, error, warn, info (default), debug, trace or silent
+  FULCRUM_CLICKHOUSE_CLUSTER  with a ClickHouse server, the cluster that pending migrations
+                          create their tables on (see "fulcrum migrate --help")
 
 Point any OpenTelemetry exporter at it:
   OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318
@@ -57,7 +62,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       weights: config.weights,
     });
   } catch (err) {
-    throw new UsageError(describeStartError(err as NodeJS.ErrnoException, store.url ?? store.dataDir ?? '', port));
+    throw new UsageError(describeStartError(err as NodeJS.ErrnoException, store, port));
   }
   server.app.log.info(`fulcrum ingest listening on ${server.url} (store: ${server.app.store.kind} ${server.app.store.location})`);
   const stop = async () => {
@@ -69,9 +74,9 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   process.once('SIGTERM', stop);
 }
 
-function describeStartError(err: NodeJS.ErrnoException, where: string, port: number): string {
+function describeStartError(err: NodeJS.ErrnoException, store: ReturnType<typeof storeOptions>, port: number): string {
   if (err.code === 'EADDRINUSE') return `port ${port} is already in use (pass --port)`;
-  if (err.code === 'FULCRUM_DATA_DIR_LOCKED') return err.message;
-  if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || /ECONNREFUSED|ENOTFOUND|connect/i.test(err.message)) return `cannot reach ClickHouse at ${where}: ${err.message}`;
-  return `cannot start: ${err.message.split('\n')[0]}`;
+  if (err.code === 'EACCES' && err.syscall === 'listen') return `no permission to listen on port ${port} (pass --port)`;
+  const described = describeStoreError(err, store);
+  return described.startsWith('cannot open the store: ') ? `cannot start: ${err.message.split('\n')[0]}` : described;
 }

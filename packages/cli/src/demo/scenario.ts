@@ -37,8 +37,29 @@ const HARNESSES = ['claude-code', 'claude-code', 'codex', 'gemini-cli'] as const
 const MODELS: Record<string, string> = { 'claude-code': 'claude-sonnet-4-5', codex: 'gpt-5', 'gemini-cli': 'gemini-2.5-pro' };
 const USE_CASES = ['feature', 'bugfix', 'refactor', 'review', 'migration'] as const;
 const FILES = ['src/server.ts', 'src/routes/pay.ts', 'src/db/ledger.ts', 'src/util/money.ts', 'test/pay.test.ts', 'README.md'];
-/** A fixed week, so every run sends identical spans (same ids, same partitions). */
-export const DEMO_WEEK_START = Date.UTC(2025, 10, 17, 8, 0, 0);
+const DAY_MS = 86_400_000;
+
+/** The UTC day (its midnight, in ms) a moment falls on: the demo's day. */
+export function demoDay(now = Date.now()): number {
+  return now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
+/**
+ * The demo's week, which ends on its day: sessions start from six days before
+ * that day's midnight (UTC) until an hour before it. So `--since 7d` and
+ * Grafana's "Last 7 days" show every session at any hour of the day, and no
+ * session lies in the future. The same day gives the same week, spans and ids,
+ * so re-running the demo that day stores nothing twice; another day is another
+ * week, with other ids.
+ */
+export function demoWeek(day = demoDay()): { start: number; end: number } {
+  return { start: day - 6 * DAY_MS, end: day - 3_600_000 };
+}
+
+/** "demo-20261130-007": the day is part of every id, so two days' weeks never share a session, trace or span id. */
+function sessionId(day: number, i: number): string {
+  return `demo-${new Date(day).toISOString().slice(0, 10).replace(/-/g, '')}-${String(i).padStart(3, '0')}`;
+}
 
 const read = (file: string, offset?: number, limit?: number): DemoCall => ({ tool: 'Read', args: { file_path: file, ...(offset ? { offset, limit } : {}) }, resultSize: limit ? limit * 40 : 6000 });
 const edit = (file: string, n: number): DemoCall => ({ tool: 'Edit', args: { file_path: file, old_string: `const v${n} = 1;\nreturn v${n};`, new_string: `const v${n} = compute(${n});\nlog(v${n});\nreturn v${n};` }, resultSize: 200 });
@@ -63,9 +84,15 @@ function calls(style: SessionStyle, r: ReturnType<typeof rng>): DemoCall[] {
   return Array.from({ length: 220 }, (_, i) => (i % 3 === 0 ? read(r.pick(FILES)) : i % 3 === 1 ? bash(`npm test -- --shard ${i}`) : edit(r.pick(FILES), i)));
 }
 
-/** A week of sessions for three teams: mostly efficient, some looping, re-reading, failing, ping-ponging, and one runaway. */
-export function demoSessions(count = 84, seed = 42): DemoSession[] {
+/**
+ * A week of sessions for three teams, ending on `day` (see demoWeek): mostly
+ * efficient, some looping, re-reading, failing, ping-ponging, and one runaway.
+ */
+export function demoSessions(count = 84, seed = 42, day = demoDay()): DemoSession[] {
   const r = rng(seed);
+  const week = demoWeek(demoDay(day));
+  // Each session starts in its own slot of the week, within its first half.
+  const slot = (week.end - week.start) / count;
   const styles: SessionStyle[] = ['efficient', 'efficient', 'efficient', 'efficient', 'looping', 'rereading', 'failing', 'pingpong'];
   const out: DemoSession[] = [];
   for (let i = 0; i < count; i++) {
@@ -73,7 +100,7 @@ export function demoSessions(count = 84, seed = 42): DemoSession[] {
     const harness = r.pick(HARNESSES);
     const style: SessionStyle = i === Math.floor(count * 0.6) ? 'runaway' : r.pick(styles);
     out.push({
-      id: `demo-${String(i).padStart(3, '0')}`,
+      id: sessionId(week.start + 6 * DAY_MS, i),
       team: style === 'runaway' ? 'platform' : team,
       repository: style === 'runaway' ? 'acme/infra' : r.pick(TEAMS[team]),
       harness: style === 'runaway' ? 'claude-code' : harness,
@@ -81,7 +108,7 @@ export function demoSessions(count = 84, seed = 42): DemoSession[] {
       user: `dev${r.int(1, 12)}`,
       model: style === 'runaway' ? 'claude-opus-4-1' : MODELS[harness]!,
       style,
-      start: DEMO_WEEK_START + Math.floor((i / count) * 7 * 86_400_000) + r.int(0, 3_600_000),
+      start: week.start + Math.floor(i * slot) + r.int(0, Math.min(3_600_000, Math.floor(slot / 2))),
       calls: calls(style, r),
     });
   }

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openStore, readDataDirHolder, type Store } from '@fulcrum/store';
 import {
-  buildReport, getSession, leverageByGroup, listSessions, parseQueryParams, QueryParamError, type QueryParams,
+  buildReport, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type QueryParams,
 } from '@fulcrum/query';
 import { UsageError } from '../errors.js';
-import { storeOptions } from '../store-flags.js';
+import { describeStoreError, storeOptions } from '../store-flags.js';
 import { loadConfigFromFlags, type EngineConfig } from '../config/index.js';
 
 export type Endpoint = 'sessions' | 'session' | 'report' | 'leverage';
@@ -17,19 +17,21 @@ export type Endpoint = 'sessions' | 'session' | 'report' | 'leverage';
  */
 export interface QueryBackend {
   readonly via: string;
-  get(endpoint: Endpoint, params: QueryParams, id?: string): Promise<unknown>;
+  /** The endpoint's JSON, and for sessions how many are in scope beyond the limit. */
+  get(endpoint: Endpoint, params: QueryParams, id?: string): Promise<{ data: unknown; total?: number }>;
   close(): Promise<void>;
 }
 
 export async function openBackend(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<QueryBackend> {
-  const server = (values.server as string | undefined) ?? env.FULCRUM_SERVER;
+  const flag = values.server as string | undefined;
+  const server = flag ?? (env.FULCRUM_SERVER || undefined);
   const apiKey = (values['api-key'] as string | undefined) ?? (env.FULCRUM_API_KEY || undefined);
-  if (server) return remote(server, apiKey);
+  if (server !== undefined) return remote(serverUrl(server, flag !== undefined ? '--server' : 'FULCRUM_SERVER'), apiKey);
   const opts = storeOptions(values, env);
   if (!opts.url) {
     const dir = resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
     const holder = readDataDirHolder(dir);
-    if (holder?.url) return remote(holder.url, apiKey);
+    if (holder?.url) return remote(serverUrl(holder.url, `the server holding ${dir}`), apiKey);
     if (holder) throw new UsageError(`data directory ${dir} is held by process ${holder.pid}, which serves no API: stop it or pass --server`);
     if (!existsSync(dir)) throw new UsageError(`no data directory at ${dir}: run "fulcrum serve" and send spans, or "npm run demo"`);
   }
@@ -38,17 +40,38 @@ export async function openBackend(values: Record<string, unknown>, env: NodeJS.P
   try {
     store = await openStore(opts);
   } catch (err) {
-    throw new UsageError(`cannot open the store: ${(err as Error).message.split('\n')[0]}`);
+    throw new UsageError(describeStoreError(err as Error, opts));
   }
   return local(store, loadConfigFromFlags(values, env).config);
 }
 
-/** Checks parameters before any store or server is touched, so a typo fails fast with the flag named. */
+/** An API parameter's name as the CLI flag that sets it: useCase → use-case. */
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** A server's base URL: http(s) with a host, or a one-line error naming where it came from (a flag or a variable). */
+export function serverUrl(value: string, source: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    throw new UsageError(`${source} must be an http(s) URL such as http://127.0.0.1:4318, got "${value}"`);
+  }
+  return url;
+}
+
+/** Checks parameters before any store or server is touched, so a typo fails fast with the flag named as the user types it. */
 export function parse(params: QueryParams) {
   try {
     return parseQueryParams(params);
   } catch (err) {
-    if (err instanceof QueryParamError) throw new UsageError(`--${err.param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${err.message.slice(err.param.length)}`);
+    if (err instanceof QueryParamError) {
+      const { allowed, value, cli } = err.extra;
+      const detail = allowed ? `must be one of ${allowed.map(kebab).join(', ')}, got "${value}"` : cli ?? err.detail;
+      throw new UsageError(`--${kebab(err.param)} ${detail}`);
+    }
     throw err;
   }
 }
@@ -60,12 +83,15 @@ function local(store: Store, config: EngineConfig): QueryBackend {
     async get(endpoint, params, id) {
       const p = parse(params);
       const c = store.client;
-      if (endpoint === 'sessions') return listSessions(c, p.scope, { sort: p.sort, limit: p.limit, weights: config.weights });
-      if (endpoint === 'leverage') return leverageByGroup(c, p.scope, { by: p.by, weights: config.weights });
-      if (endpoint === 'report') return buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: config.weights, runaway: config.runaway });
+      if (endpoint === 'sessions') {
+        const page = await listSessionPage(c, p.scope, { sort: p.sort, limit: p.limit, weights: config.weights });
+        return { data: page.sessions, total: page.total };
+      }
+      if (endpoint === 'leverage') return { data: await leverageByGroup(c, p.scope, { by: p.by, weights: config.weights }) };
+      if (endpoint === 'report') return { data: await buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: config.weights, runaway: config.runaway }) };
       const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat ?? config.minRepeat });
       if (!d) throw new UsageError(`no session "${id}" in project "${p.scope.project}"`);
-      return d;
+      return { data: d };
     },
     close: () => store.close(),
   };
@@ -78,13 +104,18 @@ const PATHS: Record<Endpoint, (id?: string) => string> = {
   leverage: () => '/api/leverage',
 };
 
-function remote(base: string, apiKey: string | undefined): QueryBackend {
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    throw new UsageError(`--server must be a URL such as http://127.0.0.1:4318, got "${base}"`);
+/** Why the server refused a request, in words that say what to do: no key, an unknown key, a revoked key, or a key of another project. */
+function refusal(status: number, error: { code?: string; message?: string } | undefined, apiKey: string | undefined): string {
+  if (error?.code === 'WRONG_PROJECT') {
+    const detail = (error.message ?? '').replace(/^wrong project: /, '');
+    return `${detail}. A key reads its own project only: leave out --project (and FULCRUM_PROJECT) to read the key's, or use a key of the project you named`;
   }
+  if (!apiKey) return 'it requires an API key: pass --api-key or set FULCRUM_API_KEY';
+  if (status === 403) return 'the API key was revoked (see fulcrum keys list)';
+  return 'the server knows no such API key (mistyped, or created for another server or store)';
+}
+
+function remote(url: URL, apiKey: string | undefined): QueryBackend {
   return {
     via: `server ${url.origin}`,
     async get(endpoint, params, id) {
@@ -97,11 +128,12 @@ function remote(base: string, apiKey: string | undefined): QueryBackend {
       } catch (err) {
         throw new UsageError(`cannot reach ${url.origin}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
       }
-      const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-      if (res.status === 401 || res.status === 403) throw new UsageError(`${url.origin} refused the request (${res.status}): ${apiKey ? 'the API key is wrong or revoked' : 'it requires an API key: pass --api-key or set FULCRUM_API_KEY'}`);
+      const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+      if (res.status === 401 || res.status === 403) throw new UsageError(`${url.origin} refused the request (${res.status}): ${refusal(res.status, body?.error, apiKey)}`);
       if (res.status >= 400 && res.status < 500) throw new UsageError(body?.error?.message ?? `server answered ${res.status}`);
       if (!res.ok) throw new Error(`server answered ${res.status}: ${body?.error?.message ?? ''}`);
-      return body;
+      const total = res.headers.get('x-total-count');
+      return { data: body, total: total === null ? undefined : Number(total) };
     },
     close: async () => undefined,
   };

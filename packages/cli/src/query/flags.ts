@@ -30,7 +30,8 @@ export const QUERY_HELP = `  --format <f>            table (default), json or md
   --min-repeat <n>        session view: identical calls that make a loop when classifying it live
                           (default waste.minRepeat; reports read the stored analysis)
   --config <file>         weights, budgets, repeat threshold (default <data dir>/fulcrum.config.json)
-  --server <url>          ask a running "fulcrum serve" (found from the data dir when it holds it)
+  --server <url>          ask a running "fulcrum serve" (env FULCRUM_SERVER; found from the
+                          data dir when a server holds it)
   --api-key <key>         API key for a server that requires one (env FULCRUM_API_KEY)
 ${STORE_HELP}`;
 

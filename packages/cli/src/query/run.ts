@@ -3,6 +3,7 @@ import { parseFlags, type ParsedFlags } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatOf, QUERY_FLAGS, queryParams, type Format } from './flags.js';
 import { openBackend, parse, type Endpoint } from './backend.js';
+import { noSessions } from '../render/format.js';
 
 type Options = Parameters<typeof parseFlags>[1];
 
@@ -14,7 +15,9 @@ export interface QueryCommandSpec<T> {
   /** Positional id (the session command). */
   positional?: string;
   extra?: (values: ParsedFlags['values']) => Partial<QueryParams>;
-  render: (data: T, format: Exclude<Format, 'json'>) => string;
+  /** Sessions in scope (total: what the backend counted beyond the limit); none means a hint instead of empty tables. */
+  sessionsIn?: (data: T, total: number | undefined) => number;
+  render: (data: T, format: Exclude<Format, 'json'>, total: number | undefined) => string;
 }
 
 /** Parses flags, asks the store or the server, prints in the chosen format. */
@@ -36,8 +39,11 @@ export async function runQueryCommand<T>(spec: QueryCommandSpec<T>, argv: string
   parse(params);
   const backend = await openBackend(values, env);
   try {
-    const data = (await backend.get(spec.endpoint, params, id)) as T;
-    process.stdout.write(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : spec.render(data, format));
+    const answer = await backend.get(spec.endpoint, params, id);
+    const data = answer.data as T;
+    if (format === 'json') process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    else if (spec.sessionsIn?.(data, answer.total) === 0) process.stdout.write(noSessions(params));
+    else process.stdout.write(spec.render(data, format, answer.total));
   } finally {
     await backend.close();
   }

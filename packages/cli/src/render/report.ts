@@ -1,51 +1,53 @@
 import type { Report } from '@fulcrum/query';
-import { groupColumns } from '../commands/leverage.js';
-import { int, renderTable, score, tokens, usd } from './table.js';
+import { count, dimension, leverageWithUnit, minutes, plural, RUNAWAY_REASON, tokens, usd, WASTE_LABEL, when, words } from './format.js';
+import { groupColumns } from './leverage.js';
+import { renderTable } from './table.js';
 
-const KIND_LABEL: Record<string, string> = {
-  failed_retry: 'failing command retried', repeated_call: 'identical call loop', ping_pong: 'A→B→A→B ping-pong',
-  edit_revert: 'edit reverted', redundant_read: 'redundant file re-read', repeated_search: 'repeated search',
-  failed_tool: 'failed tool call', failed_model: 'failed model call',
-};
+/** The report's scope as the CLI would write it: project=default since=2025-11-21 00:00 use-case=bugfix. */
+function scopeText(scope: Report['scope']): string {
+  return Object.entries(scope)
+    .map(([k, v]) => `${k === 'useCase' ? 'use-case' : k}=${k === 'since' || k === 'until' ? when(v) : v}`)
+    .join(' ');
+}
 
 /** The report as terminal tables or Markdown: spend, leverage, waste by category, worst sessions, runaways. */
 export function renderReport(r: Report, format: 'table' | 'md'): string {
   const md = format === 'md';
   const h = (s: string) => (md ? `\n### ${s}\n\n` : `\n${s}\n`);
-  const scope = Object.entries(r.scope).map(([k, v]) => `${k}=${v}`).join(' ');
   const t = r.total;
   const out: string[] = [];
-  out.push(md ? `## Fulcrum report (${scope})\n` : `Fulcrum report (${scope})\n`);
-  out.push(`${md ? '**' : ''}${int(t.sessions)} sessions, spend ${usd(t.spendUsd)}, leverage ${score(t.leverage)}, wasted ${usd(r.waste.totalUsd)} (${tokens(r.waste.totalTokens)} tokens)${md ? '**' : ''}\n`);
-  out.push(h(`Leverage by ${r.by}`), renderTable(r.groups, groupColumns(r.by), format));
+  out.push(md ? `## Fulcrum report (${scopeText(r.scope)})\n` : `Fulcrum report (${scopeText(r.scope)})\n`);
+  out.push(`${md ? '**' : ''}${plural(t.sessions, 'session')}, spend ${usd(t.spendUsd)}, leverage ${leverageWithUnit(t.leverage)}, wasted ${usd(r.waste.totalUsd)} (${tokens(r.waste.totalTokens)} tokens)${md ? '**' : ''}\n`);
+  out.push(h(`Leverage by ${dimension(r.by)}`), renderTable(r.groups, groupColumns(r.by), format));
   out.push(h('Waste by category'));
   out.push(r.waste.categories.length === 0 ? 'no waste found\n' : renderTable(r.waste.categories, [
-    { header: 'category', cell: (c) => KIND_LABEL[c.kind] ?? c.kind },
-    { header: 'findings', cell: (c) => int(c.findings), align: 'right' },
-    { header: 'spans', cell: (c) => int(c.spans), align: 'right' },
+    { header: 'category', cell: (c) => words(WASTE_LABEL, c.kind) },
+    { header: 'findings', cell: (c) => count(c.findings), align: 'right' },
+    { header: 'spans', cell: (c) => count(c.spans), align: 'right' },
     { header: 'tokens', cell: (c) => `${tokens(c.tokens)}${c.estimated ? '*' : ''}`, align: 'right' },
     { header: 'wasted', cell: (c) => usd(c.costUsd), align: 'right' },
   ], format));
   if (r.waste.categories.some((c) => c.estimated)) out.push('* includes tokens estimated from tool result size (bytes / 4)\n');
   out.push(h('Worst sessions'));
+  if (r.waste.worstSessions.length === 0) out.push('no waste found\n');
   for (const s of r.waste.worstSessions) {
     out.push(`${md ? '- **' : '  '}${s.sessionId}${md ? '**' : ''}: wasted ${usd(s.wasteUsd)} (${tokens(s.wasteTokens)} tokens)\n`);
     for (const f of s.findings.slice(0, 5)) {
       const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');
-      out.push(`${md ? '  - ' : '      '}${KIND_LABEL[f.kind] ?? f.kind}${what ? ` (${what})` : ''}: ${f.wasteSpanIds.length}× ${usd(f.costUsd)}${f.estimated ? ' estimated' : ''}\n`);
+      out.push(`${md ? '  - ' : '      '}${words(WASTE_LABEL, f.kind)}${what ? ` (${what})` : ''}: ${plural(f.wasteSpanIds.length, 'span')}, ${usd(f.costUsd)}${f.estimated ? ' estimated' : ''}\n`);
     }
-    if (s.findings.length > 5) out.push(`${md ? '  - ' : '      '}… ${s.findings.length - 5} more\n`);
+    if (s.findings.length > 5) out.push(`${md ? '  - ' : '      '}… ${count(s.findings.length - 5)} more\n`);
   }
   out.push(h('Runaway spend (budgets, not targets)'));
   out.push(r.runaways.length === 0 ? 'none\n' : renderTable(r.runaways, [
     { header: 'level', cell: (x) => x.level },
     { header: 'who', cell: (x) => x.entity || '(none)' },
     { header: 'team', cell: (x) => x.team || '-' },
-    { header: 'window', cell: (x) => `${x.windowStart.slice(0, 16).replace('T', ' ')} +${x.windowMinutes}m` },
+    { header: 'window', cell: (x) => `${when(x.windowStart)} +${minutes(x.windowMinutes)}` },
     { header: 'spend', cell: (x) => usd(x.spendUsd), align: 'right' },
-    { header: 'calls', cell: (x) => int(x.calls), align: 'right' },
+    { header: 'calls', cell: (x) => count(x.calls), align: 'right' },
     { header: 'median', cell: (x) => usd(x.trailingMedianSpendUsd), align: 'right' },
-    { header: 'why', cell: (x) => x.reasons.join(', ') },
+    { header: 'why', cell: (x) => x.reasons.map((c) => words(RUNAWAY_REASON, c)).join(', ') },
   ], format));
   return out.join('');
 }

@@ -23,9 +23,3 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   const line = (r: string[]) => r.map((s, i) => pad(s, widths[i]!, columns[i]!.align)).join('  ').trimEnd();
   return [line(columns.map((c) => c.header)), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + '\n';
 }
-
-export const usd = (n: number | null | undefined) => (n === null || n === undefined ? '-' : n >= 100 ? `$${n.toFixed(0)}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`);
-export const int = (n: number) => Math.round(n).toLocaleString('en-US');
-export const tokens = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)}k` : String(Math.round(n)));
-export const score = (n: number | null) => (n === null ? '-' : n.toFixed(2));
-export const ms = (n: number) => (n >= 60_000 ? `${(n / 60_000).toFixed(1)}m` : n >= 1000 ? `${(n / 1000).toFixed(1)}s` : `${Math.round(n)}ms`);

@@ -1,15 +1,10 @@
 import type { SessionDetail, SessionNode } from '@fulcrum/query';
-import { ms, tokens, usd } from './table.js';
-
-const MARK: Record<string, string> = {
-  failed_retry: 'RETRY', repeated_call: 'LOOP', ping_pong: 'PING-PONG', edit_revert: 'REVERT',
-  redundant_read: 'RE-READ', repeated_search: 'RE-SEARCH', failed_tool: 'FAILED', failed_model: 'FAILED',
-};
+import { duration, plural, tokens, usd, WASTE_LABEL, WASTE_MARK, words } from './format.js';
 
 function line(n: SessionNode): string {
   const what = n.label && n.label !== n.name ? `${n.type} ${n.label}` : `${n.type} ${n.name}`;
-  const stats = [ms(n.durationMs), n.tokens ? `${tokens(n.tokens)} tok` : '', n.costUsd ? usd(n.costUsd) : ''].filter(Boolean).join('  ');
-  const marks = n.waste.map((k) => `⚠ ${MARK[k] ?? k}`).join(' ');
+  const stats = [duration(n.durationMs), n.tokens ? `${tokens(n.tokens)} tok` : '', n.costUsd ? usd(n.costUsd) : ''].filter(Boolean).join('  ');
+  const marks = n.waste.map((k) => `⚠ ${WASTE_MARK[k] ?? words(WASTE_LABEL, k)}`).join(' ');
   return `${what}  ${stats}${n.success ? '' : '  ✗'}${marks ? `  ${marks}` : ''}`;
 }
 
@@ -22,8 +17,11 @@ export function renderSessionTree(d: SessionDetail, format: 'table' | 'md'): str
     n.children.forEach((c, i) => walk(c, next, i === n.children.length - 1, false));
   };
   d.roots.forEach((r) => walk(r, '', true, true));
-  const head = `session ${d.sessionId}: ${d.spans} spans, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}`;
-  const findings = d.findings.map((f) => `- ${MARK[f.kind] ?? f.kind} ${f.toolName || ''} ${f.filePath || f.command || ''}: ${f.wasteSpanIds.length} span(s), ${tokens(f.tokens)} tokens${f.estimated ? ' (estimated)' : ''}, ${usd(f.costUsd)}`.replace(/ +/g, ' '));
+  const head = `session ${d.sessionId}: ${plural(d.spans, 'span')}, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}`;
+  const findings = d.findings.map((f) => {
+    const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');
+    return `- ${words(WASTE_LABEL, f.kind)}${what ? ` (${what})` : ''}: ${plural(f.wasteSpanIds.length, 'span')}, ${tokens(f.tokens)} tokens${f.estimated ? ' (estimated)' : ''}, ${usd(f.costUsd)}`;
+  });
   if (format === 'md') return `### ${head}\n\n\`\`\`\n${out.join('\n')}\n\`\`\`\n\n${findings.join('\n')}\n`;
   return `${head}\n\n${out.join('\n')}\n${findings.length ? `\nfindings:\n${findings.map((f) => `  ${f}`).join('\n')}\n` : ''}`;
 }

@@ -19,15 +19,23 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     authEnabled(): boolean;
+    /** auto, required or off, as the server was started. */
+    authMode: 'auto' | 'required' | 'off';
+    /** Reads the key table now (after a key is created or revoked through this server). */
+    reloadApiKeys(): Promise<void>;
   }
 }
 
 const PUBLIC = new Set(['/healthz', '/docs', '/docs/json']);
+/** Admin routes check their own credential (routes/admin.ts), never a project key. */
+const ADMIN_PREFIX = '/api/admin/';
 
 function presentedKey(req: FastifyRequest, header: string): string | undefined {
   const auth = req.headers.authorization;
   if (auth) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    // "Bearer%20<key>" too: OTEL_EXPORTER_OTLP_HEADERS values are percent-encoded by the
+    // specification, and some exporters (Claude Code's) send them without decoding.
+    const m = /^Bearer(?:\s+|%20)(\S+)\s*$/i.exec(auth);
     return m ? m[1] : auth.trim();
   }
   const h = req.headers[header];
@@ -57,9 +65,14 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
 
   const enabled = () => mode === 'required' || (mode === 'auto' && records !== undefined && records.size > 0);
   app.decorate('authEnabled', enabled);
+  app.decorate('authMode', mode);
+  app.decorate('reloadApiKeys', async () => {
+    if (mode !== 'off') await reload();
+  });
   app.decorateRequest('fulcrumProject', '');
   app.addHook('onRequest', async (req) => {
-    if (mode === 'off' || PUBLIC.has(req.routeOptions.url ?? '')) return;
+    const route = req.routeOptions.url ?? '';
+    if (mode === 'off' || PUBLIC.has(route) || route.startsWith(ADMIN_PREFIX)) return;
     if (records === undefined && Date.now() - lastLoad > 1000) await reload().catch(() => undefined);
     if (records === undefined) throw new IngestError('STORE_UNAVAILABLE', 'cannot read API keys', app.retryAfterSeconds);
     const key = presentedKey(req, header);

@@ -29,7 +29,10 @@ export function logRow(r: DecodedLogRecord, resource: Attributes, scope: Decoded
   row.ScopeVersion = scope.version;
   row.SpanAttributes = a;
   row.Harness = harness;
+  // Harnesses take these from OTEL_RESOURCE_ATTRIBUTES (docs/harnesses.md); Claude Code also copies them onto each event.
   row.Team = pickAttr(a, 'team.name', 'fulcrum.team') || pickAttr(resource, 'team.name', 'fulcrum.team');
+  row.Repository = pickAttr(a, 'fulcrum.repository', 'vcs.repository.name', 'vcs.repository.url.full') || pickAttr(resource, 'fulcrum.repository', 'vcs.repository.name', 'vcs.repository.url.full');
+  row.UseCase = pickAttr(a, 'fulcrum.use_case') || pickAttr(resource, 'fulcrum.use_case');
   row.UserId = pickAttr(a, 'user.id', 'user.email') || pickAttr(resource, 'user.id');
   row.Source = 'otlp-logs';
   const end = logTime(r);

@@ -1,21 +1,37 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { buildReport, getSession, leverageByGroup, listSessions, parseQueryParams, QueryParamError, type ParsedQuery, type QueryParams } from '@fulcrum/query';
+import { buildReport, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type ParsedQuery, type QueryParams } from '@fulcrum/query';
 import { ERRORS, IngestError, type ErrorName } from '../../errors.js';
-import { errorSchema, leverageSchema, reportSchema, scopeQuery, SHARED_SCHEMAS, sessionDetailSchema } from './schemas.js';
+import { errorSchema, leverageSchema, reportSchema, scopeQuery, SHARED_SCHEMAS, sessionDetailSchema, sessionListSchema, TOTAL_HEADER } from './schemas.js';
 
 /** Query parameters → scope, for the request's own project only. */
 function parse(app: FastifyInstance, req: FastifyRequest): ParsedQuery {
   const q = req.query as QueryParams;
   const project = app.projectOf(req);
-  if (q.project && q.project !== project) throw new IngestError('FORBIDDEN', `this server answers for project "${project}" only`);
+  if (q.project && q.project !== project) {
+    // Said plainly: a key of another project is not a wrong or revoked key.
+    throw new IngestError('WRONG_PROJECT', req.fulcrumProject
+      ? `the API key is for project "${project}", not "${q.project}"`
+      : `without an API key this server answers for project "${project}" only, not "${q.project}"`);
+  }
   try {
     return parseQueryParams({ ...q, project });
   } catch (err) {
     if (err instanceof QueryParamError || err instanceof RangeError) throw new IngestError('BAD_REQUEST', err.message);
     throw err;
   }
+}
+
+/** A request the schema refused, in the parser's words: a choice lists the values it takes. */
+function validationMessage(err: Error & { validation?: { keyword: string; instancePath: string; params: Record<string, unknown>; data?: unknown }[] }, query: unknown): string {
+  const v = err.validation?.[0];
+  const param = v?.instancePath.replace(/^\//, '');
+  if (v?.keyword === 'enum' && param) {
+    const got = (query as Record<string, unknown> | undefined)?.[param];
+    return `${ERRORS.BAD_REQUEST.message}: ${param} must be one of ${(v.params.allowedValues as string[]).join(', ')}, got "${String(got)}"`;
+  }
+  return `${ERRORS.BAD_REQUEST.message}: ${err.message}`;
 }
 
 const responses = (ok: object) => ({ 200: ok, 400: errorSchema, 403: errorSchema, 404: errorSchema });
@@ -35,13 +51,15 @@ async function api(app: FastifyInstance): Promise<void> {
     scoped.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
       const name: ErrorName = err instanceof IngestError ? err.errorName : err.validation ? 'BAD_REQUEST' : 'STORE_UNAVAILABLE';
       if (name === 'STORE_UNAVAILABLE') req.log.error({ err }, 'query failed');
-      const message = err instanceof IngestError ? err.message : err.validation ? `${ERRORS.BAD_REQUEST.message}: ${err.message}` : ERRORS[name].message;
+      const message = err instanceof IngestError ? err.message : err.validation ? validationMessage(err as Parameters<typeof validationMessage>[0], req.query) : ERRORS[name].message;
       return reply.code(ERRORS[name].status).send({ error: { code: name, message } });
     });
     const client = () => scoped.store.client;
-    scoped.get('/api/sessions', { schema: { summary: 'Sessions with spend, tokens, calls, failures, leverage and waste', querystring: scopeQuery, response: responses({ type: 'array', items: { $ref: 'SessionSummary#' } }) } }, async (req) => {
+    scoped.get('/api/sessions', { schema: { summary: 'Sessions with spend, tokens, calls, failures, leverage and waste', querystring: scopeQuery, response: responses(sessionListSchema) } }, async (req, reply) => {
       const p = parse(scoped, req);
-      return listSessions(client(), p.scope, { sort: p.sort, limit: p.limit, weights: scoped.readSettings.weights });
+      const page = await listSessionPage(client(), p.scope, { sort: p.sort, limit: p.limit, weights: scoped.readSettings.weights });
+      void reply.header(TOTAL_HEADER, page.total);
+      return page.sessions;
     });
     scoped.get('/api/sessions/:id', { schema: { summary: 'One session as a span tree with waste marked inline', params: { type: 'object', properties: { id: { type: 'string', minLength: 1 } } }, querystring: scopeQuery, response: responses(sessionDetailSchema) } }, async (req) => {
       const p = parse(scoped, req);

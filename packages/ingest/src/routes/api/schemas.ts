@@ -18,7 +18,8 @@ export const scopeQuery = {
     individual: { type: 'string', enum: ['true', 'false', '1', '0'], description: 'opt in to individual-level views' },
     sort: { type: 'string', enum: ['spend', 'start', 'waste', 'leverage'] },
     limit: { type: 'string', pattern: '^[0-9]+$' },
-    by: { type: 'string', enum: ['all', 'team', 'repository', 'harness', 'useCase', 'user'] },
+    // Not an enum: the query parser names the allowed values in its 400, and accepts use-case as the CLI spells it.
+    by: { type: 'string', description: 'breakdown: team (default), repository, harness, useCase (or use-case), user (needs individual=true), all' },
     minRepeat: { type: 'string', pattern: '^[0-9]+$', description: 'identical calls that make a loop (default 3)' },
     worst: { type: 'string', pattern: '^[0-9]+$', description: 'worst sessions listed in a report (default 10)' },
   },
@@ -46,6 +47,15 @@ export const sessionSummarySchema = {
     spendUsd: num, tokens: int, modelCalls: int, toolCalls: int, failures: int, linesAdded: int, linesRemoved: int,
     refactors: int, skills: int, mcp: int, leverage: nullableNum, wasteUsd: num, wasteTokens: int,
   },
+} as const;
+
+/** Response header of GET /api/sessions: sessions in scope before `limit`, so a client can say "showing 50 of 84". */
+export const TOTAL_HEADER = 'X-Total-Count';
+
+export const sessionListSchema = {
+  type: 'array',
+  items: { $ref: 'SessionSummary#' },
+  headers: { [TOTAL_HEADER]: { type: 'integer', description: 'sessions in scope before limit' } },
 } as const;
 
 export const sessionNodeSchema = {
