@@ -48,7 +48,7 @@ export interface AppOptions {
   /** Rate limits and back-pressure ceilings. @default see LimitsOptions */
   limits?: Omit<LimitsOptions, 'queuedRows'>;
   /** Session analysis: classify each session once it has been quiet; false turns it off (tests, all but one of several instances). @default { analyseAfterMs: 30000 } */
-  analysis?: Omit<AnalyserOptions, 'config'> | false;
+  analysis?: Omit<AnalyserOptions, 'config' | 'ingestBusy'> | false;
   /** Repeat threshold and budgets: the analyser classifies with them and the API's answers use them. @default ANALYSIS_DEFAULTS */
   analysisConfig?: Partial<AnalysisConfig>;
   /** Leverage weights the API's answers use. @default DEFAULT_WEIGHTS */
@@ -106,6 +106,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoute);
   await app.register(apiRoutes);
   if (options.admin) await app.register(adminRoutes, options.admin);
-  if (options.analysis !== false) await app.register(analyserPlugin, { ...options.analysis, config: options.analysisConfig });
+  if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, ...options.analysis, config: options.analysisConfig });
   return app;
 }

@@ -9,6 +9,12 @@ export interface AnalyserOptions {
   pollMs?: number;
   /** Repeat threshold and budgets the classifier uses. @default ANALYSIS_DEFAULTS */
   config?: Partial<AnalysisConfig>;
+  /** Whether ingest has rows waiting to be written; while it does, analysis yields. @default never busy */
+  ingestBusy?: () => boolean;
+  /** Share of the time analysis may take while ingest is busy (it sleeps between batches to keep to it). @default 0.1 */
+  busyShare?: number;
+  /** Sessions classified per batch (the unit analysis yields between). @default 100 */
+  batchSessions?: number;
 }
 
 declare module 'fastify' {
@@ -35,6 +41,15 @@ async function analyser(app: FastifyInstance, options: AnalyserOptions): Promise
   const pollMs = options.pollMs ?? Math.min(5000, Math.max(100, quietMs / 2));
   if (!(pollMs > 0)) throw new Error(`analyser: pollMs must be positive, got ${pollMs}`);
   const config = resolveAnalysisConfig(options.config);
+  const busyShare = options.busyShare ?? 0.1;
+  if (!(busyShare > 0 && busyShare <= 1)) throw new Error(`analyser: busyShare must be in (0, 1], got ${busyShare}`);
+  const ingestBusy = options.ingestBusy ?? (() => false);
+  // Ingest comes first: while rows wait to be written, each batch of analysis is followed by a pause
+  // that keeps analysis to busyShare of the time. It still keeps up: the classifier runs many times
+  // faster than ingest, so a tenth of the time covers what a saturated ingest takes in.
+  const pace = async (batchMs: number) => {
+    if (!closed && ingestBusy()) await new Promise((r) => setTimeout(r, (batchMs * (1 - busyShare)) / busyShare));
+  };
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let analysed = 0;
@@ -42,7 +57,7 @@ async function analyser(app: FastifyInstance, options: AnalyserOptions): Promise
   // Runs are chained, one at a time: a poll and a runNow never analyse side by side.
   let chain: Promise<unknown> = Promise.resolve();
   const run = (quiet = quietMs): Promise<AnalyseResult> => {
-    const next = chain.then(() => analysePending(app.store, { quietMs: quiet, config }));
+    const next = chain.then(() => analysePending(app.store, { quietMs: quiet, config, pace, batchSessions: options.batchSessions ?? 100 }));
     chain = next.catch(() => undefined);
     return next.then((r) => {
       analysed += r.sessions;

@@ -22,6 +22,8 @@ export interface AnalyseOptions {
   batchSessions?: number;
   /** Told after each batch. @default none */
   onProgress?: (done: number, total: number) => void;
+  /** Awaited after each batch with how long it took, in ms, so a caller can yield to other work. @default none */
+  pace?: (batchMs: number) => Promise<void>;
 }
 
 export interface AnalyseResult {
@@ -75,6 +77,7 @@ export async function analyseSessions(store: Store, project: string, sessions: r
     const ids = batch.map((s) => s.sessionId);
     const marks = new Map(batch.map((s) => [s.sessionId, s.lastIngestAtMs]));
     const previouslyWasted = batch.some((s) => s.analysedBefore) ? await wastedSpanIds(store.client, project, ids) : new Map<string, Set<string>>();
+    const batchStart = performance.now();
     const revision = nextRevision();
     const verdictRows: SpanVerdictRow[] = [];
     const summaryRows: SessionSummaryRow[] = [];
@@ -103,6 +106,7 @@ export async function analyseSessions(store: Store, project: string, sessions: r
     await writeRows(store, SPAN_VERDICTS, verdictRows);
     await writeRows(store, SESSION_SUMMARIES, summaryRows);
     options.onProgress?.(Math.min(from + batchSize, sessions.length), sessions.length);
+    await options.pace?.(performance.now() - batchStart);
   }
   return result;
 }
