@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Store } from '../store.js';
-import { RowBinaryWriter } from '../schema/rowbinary-writer.js';
+import { encodeRows } from './write.js';
 import { SPANS, type SpanRow } from './spans.js';
 
 /** Writes span rows in one INSERT as JSONCompactEachRow (the text path; tests compare it with RowBinary). */
@@ -16,9 +16,7 @@ export async function insertSpanRows(client: ClickHouseClient, rows: readonly Sp
 
 /** Rows as RowBinary in insert-column order: what the ingest path writes and spools. */
 export function encodeSpanRows(rows: readonly SpanRow[]): Buffer {
-  const w = new RowBinaryWriter(Math.max(1 << 16, rows.length * 1024));
-  for (const r of rows) SPANS.writeRowBinary(w, r);
-  return w.bytes();
+  return encodeRows(SPANS, rows, 1024);
 }
 
 /** Inserts span rows already encoded by encodeSpanRows. */
