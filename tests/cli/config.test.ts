@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTIVITIES, DEFAULT_WEIGHTS, RUNAWAY_DEFAULTS, WASTE_DEFAULTS } from '@fulcrum/query';
+import { ACTIVITIES, DEFAULT_WEIGHTS, RUNAWAY_DEFAULTS, ANALYSIS_DEFAULTS } from '@fulcrum/query';
 import { startServer } from '@fulcrum/ingest';
 import { tempDataDir } from '../helpers/store.js';
 
@@ -64,7 +64,7 @@ describe('fulcrum config', () => {
     expect(out.keys.map((k) => k.key)).toEqual(ALL_KEYS);
     for (const k of out.keys) expect(k.source, k.key).toBe('default');
     expect(out.file).toEqual({ path: join(dir, 'fulcrum.config.json'), explicit: false, found: false });
-    expect(out.effective).toEqual({ minRepeat: WASTE_DEFAULTS.minRepeat, analyseAfterMs: 30_000, runaway: RUNAWAY_DEFAULTS, weights: DEFAULT_WEIGHTS });
+    expect(out.effective).toEqual({ minRepeat: ANALYSIS_DEFAULTS.minRepeat, analyseAfterMs: 30_000, runaway: RUNAWAY_DEFAULTS, weights: DEFAULT_WEIGHTS });
     expect(out.byKey['budgets.sessionUsd']!.value).toBe(RUNAWAY_DEFAULTS.sessionBudgetUsd);
     expect(out.byKey['budgets.sessionCalls']!.value).toBe(RUNAWAY_DEFAULTS.sessionCallBudget);
     expect(out.byKey['budgets.teamUsd']!.value).toBe(RUNAWAY_DEFAULTS.teamBudgetUsd);
@@ -109,7 +109,7 @@ describe('fulcrum config', () => {
     expect(out.byKey['budgets.sessionUsd']).toMatchObject({ value: 55.5, source: other });
     expect(out.byKey['budgets.teamUsd']).toMatchObject({ value: 300, source: other });
     // The data directory's file is not read at all.
-    expect(out.byKey['waste.minRepeat']).toMatchObject({ value: WASTE_DEFAULTS.minRepeat, source: 'default' });
+    expect(out.byKey['waste.minRepeat']).toMatchObject({ value: ANALYSIS_DEFAULTS.minRepeat, source: 'default' });
   });
 
   it('works while a server holds the data directory', async () => {

@@ -1,5 +1,5 @@
 import {
-  ACTIVITIES, DEFAULT_RATINGS, DEFAULT_WEIGHTS, LEVELS, RUNAWAY_DEFAULTS, WASTE_DEFAULTS, weightOf,
+  ACTIVITIES, DEFAULT_RATINGS, DEFAULT_WEIGHTS, LEVELS, RUNAWAY_DEFAULTS, ANALYSIS_DEFAULTS, weightOf,
   type Activity, type AnalysisConfig, type Level, type LevelRating, type RunawayOptions, type Weights,
 } from '@fulcrum/query';
 import { formatDuration, parseDuration } from './duration.js';
@@ -208,7 +208,7 @@ export const KEY_DEFS: ReadonlyMap<string, KeyDef> = new Map(CONFIG_KEYS.map((d)
 /** The defaults: the query package's constants and a 30 s analysis delay. */
 export function defaultConfig(): EngineConfig {
   return {
-    minRepeat: WASTE_DEFAULTS.minRepeat,
+    minRepeat: ANALYSIS_DEFAULTS.minRepeat,
     analyseAfterMs: DEFAULT_ANALYSE_AFTER_MS,
     runaway: { ...RUNAWAY_DEFAULTS },
     weights: { ...DEFAULT_WEIGHTS },

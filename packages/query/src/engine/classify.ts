@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_PRICES } from '@fulcrum/vocab';
+import { ANALYSIS_DEFAULTS } from './config.js';
 import { isCall, tokensOf, type SessionSpan } from './span.js';
 
 /**
@@ -55,7 +56,7 @@ export interface Verdict {
 const MODIFIES = new Set(['edit', 'write', 'delete']);
 
 export function classifySession(spans: readonly SessionSpan[], options: ClassifyOptions = {}): Verdict[] {
-  const minRepeat = options.minRepeat ?? 3;
+  const minRepeat = options.minRepeat ?? ANALYSIS_DEFAULTS.minRepeat;
   if (!Number.isInteger(minRepeat) || minRepeat < 2) throw new RangeError(`minRepeat must be an integer >= 2, got ${minRepeat}`);
   const calls = spans.filter(isCall);
   const n = calls.length;

@@ -1,5 +1,4 @@
 import type { WasteKind } from '../engine/classify.js';
-import { ANALYSIS_DEFAULTS } from '../engine/config.js';
 
 /** Tunables of the waste report. */
 export interface WasteOptions {
@@ -7,8 +6,7 @@ export interface WasteOptions {
   worstSessions?: number;
 }
 
-/** minRepeat is the engine's (ANALYSIS_DEFAULTS), repeated here for readers of the report defaults. */
-export const WASTE_DEFAULTS = { minRepeat: ANALYSIS_DEFAULTS.minRepeat, worstSessions: 10 } as const;
+export const WASTE_DEFAULTS: Required<WasteOptions> = { worstSessions: 10 };
 
 /** One finding: the anchor span(s) it repeats and the wasted spans that repeat them. */
 export interface Finding {
