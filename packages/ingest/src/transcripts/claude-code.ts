@@ -2,7 +2,8 @@ import type { SpanRow } from '@fulcrum/store';
 import { GENERAL } from '@fulcrum/vocab';
 import { priceRow } from '../normalise/price.js';
 import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/tool-detail.js';
-import { between, isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { between, isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { derivedSpanId } from '../normalise/harness/ids.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
@@ -16,6 +17,8 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
 export function claudeCodeParser(project: string, agentType = ''): TranscriptParser {
   const open = new Map<string, SpanRow>();
   const seen = new Set<string>();
+  // Tool uses seen per request: the message is split over lines, one content block each.
+  const issued = new Map<string, number>();
   return {
     line(value) {
       const d = obj(value);
@@ -34,7 +37,13 @@ export function claudeCodeParser(project: string, agentType = ''): TranscriptPar
         const cwd = typeof d.cwd === 'string' ? d.cwd : '';
         for (const b of content.map(obj)) {
           if (b.type !== 'tool_use' || typeof b.id !== 'string' || open.has(b.id)) continue;
-          open.set(b.id, toolRow(project, sessionId, b, time, agentType, cwd));
+          const row = toolRow(project, sessionId, b, time, agentType, cwd);
+          if (key) {
+            const nth = issued.get(key) ?? 0;
+            issued.set(key, nth + 1);
+            issuedBy(row, { SpanId: derivedSpanId(sessionId, 'llm', key), Timestamp: time }, nth);
+          }
+          open.set(b.id, row);
         }
       } else if (d.type === 'user') {
         for (const b of content.map(obj)) {

@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import { GENERAL } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { between, isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { between, isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
@@ -19,6 +19,8 @@ export function codexParser(project: string): TranscriptParser {
   let cwd = '';
   const open = new Map<string, SpanRow>();
   const seen = new Set<string>();
+  // Calls a response asked for come before its token_usage_record: they wait for it to name their issuer.
+  let unissued: SpanRow[] = [];
   return {
     line(value) {
       const d = obj(value);
@@ -39,6 +41,7 @@ export function codexParser(project: string): TranscriptParser {
         const args = typeof p.arguments === 'string' ? parseJson(p.arguments) ?? p.arguments : p.input;
         fillToolDetail(row, args);
         open.set(p.call_id, row);
+        unissued.push(row);
       } else if (d.type === 'response_item' && (p.type === 'function_call_output' || p.type === 'custom_tool_call_output') && typeof p.call_id === 'string') {
         const row = open.get(p.call_id);
         if (row) {
@@ -63,6 +66,8 @@ export function codexParser(project: string): TranscriptParser {
         excludeCachedInput(row);
         priceRow(row);
         out.rows.push(row);
+        unissued.forEach((tool, nth) => issuedBy(tool, row, nth));
+        unissued = [];
       }
       return out;
     },

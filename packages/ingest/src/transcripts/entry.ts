@@ -50,3 +50,17 @@ export interface TranscriptParser {
   line(value: unknown): LineResult;
   end(): SpanRow[];
 }
+
+/**
+ * Links a tool call to the model call that issued it, from the transcript's
+ * own structure, and starts it after that call (a tool runs once the response
+ * that asked for it is complete; the n-th call of a response 1 ns after the
+ * one before), so session order never puts a call before its issuer even when
+ * the file gives both the same timestamp.
+ */
+export function issuedBy(tool: SpanRow, llm: { SpanId: string; Timestamp: string }, nth: number): void {
+  tool.IssuerSpanId = llm.SpanId;
+  if (llm.Timestamp === '0') return;
+  const after = BigInt(llm.Timestamp) + BigInt(nth + 1);
+  if (tool.Timestamp === '0' || BigInt(tool.Timestamp) < after) tool.Timestamp = after.toString();
+}

@@ -1,7 +1,8 @@
 import type { SpanRow } from '@fulcrum/store';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { isoToNanos, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { derivedSpanId } from '../normalise/harness/ids.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
@@ -37,10 +38,14 @@ export function geminiParser(project: string): TranscriptParser {
         out.rows.push(row);
       }
       const calls = Array.isArray(d.toolCalls) ? d.toolCalls : (parseJson(typeof d.toolCalls === 'string' ? d.toolCalls : undefined) as unknown[] | undefined) ?? [];
+      let nth = 0;
       for (const c of calls.map(obj)) {
         if (typeof c.id !== 'string' || seen.has(`tool:${c.id}`)) continue;
         seen.add(`tool:${c.id}`);
-        out.rows.push(toolRow(project, sessionId, c, time));
+        const row = toolRow(project, sessionId, c, time);
+        // The message that lists a call is the response that asked for it.
+        if (d.tokens) issuedBy(row, { SpanId: derivedSpanId(sessionId, 'llm', d.id), Timestamp: time }, nth++);
+        out.rows.push(row);
       }
       return out;
     },

@@ -3,7 +3,7 @@ import { selectRows } from '../sql.js';
 import { classifySession } from './classify.js';
 import { configHash, resolveAnalysisConfig, type AnalysisConfig } from './config.js';
 import { SESSION_SPAN_COLUMNS, toSessionSpan, type SessionSpan } from './span.js';
-import { summariseSession, type SessionSummary } from './summarise.js';
+import { summariseSession, type SessionCounters, type SessionSummary } from './summarise.js';
 
 /** A session with spans newer than its last analysis. */
 export interface PendingSession {
@@ -78,13 +78,14 @@ export async function analyseSessions(store: Store, project: string, sessions: r
     const marks = new Map(batch.map((s) => [s.sessionId, s.lastIngestAtMs]));
     const previouslyWasted = batch.some((s) => s.analysedBefore) ? await wastedSpanIds(store.client, project, ids) : new Map<string, Set<string>>();
     const batchStart = performance.now();
+    const counters = await countersOf(store.client, project, ids);
     const revision = nextRevision();
     const verdictRows: SpanVerdictRow[] = [];
     const summaryRows: SessionSummaryRow[] = [];
     await streamSessions(store.client, project, ids, (spans) => {
       const sessionId = spans[0]!.sessionId;
       const verdicts = classifySession(spans, config);
-      const summary = summariseSession(spans, verdicts, config.runaway);
+      const summary = summariseSession(spans, verdicts, config.runaway, counters.get(sessionId));
       const byId = new Map(spans.map((s) => [s.spanId, s]));
       for (const v of verdicts) {
         const sp = byId.get(v.spanId)!;
@@ -92,6 +93,7 @@ export async function analyseSessions(store: Store, project: string, sessions: r
           Project: project, SessionId: sessionId, SpanId: v.spanId, Timestamp: sp.startNs, Kind: v.kind, FindingId: v.findingId,
           AnchorSpanIds: v.anchorSpanIds, Tokens: v.tokens, CostUsd: v.costUsd, Estimated: v.estimated,
           ToolName: sp.toolName, FilePath: sp.filePath, Command: sp.command, Revision: revision,
+          Evidence: v.evidence, IssuerUsd: v.issuerUsd, CarriedUsd: v.carriedUsd,
         });
       }
       const now = new Set(verdicts.map((v) => v.spanId));
@@ -158,6 +160,20 @@ async function wastedSpanIds(client: Store['client'], project: string, ids: stri
   return m;
 }
 
+/** The harness's own counters (lines, commits, pull requests) per session, FINAL so each delta window and cumulative series counts once. */
+async function countersOf(client: Store['client'], project: string, ids: string[]): Promise<Map<string, SessionCounters>> {
+  const rows = await selectRows<{ SessionId: string; linesAdded: number; linesRemoved: number; commits: number; pullRequests: number }>(
+    client,
+    `SELECT SessionId, sumIf(Value, Activity = 'lines_added') AS linesAdded, sumIf(Value, Activity = 'lines_removed') AS linesRemoved,
+  sumIf(Value, Activity = 'commits') AS commits, sumIf(Value, Activity = 'pull_requests') AS pullRequests
+FROM session_metrics FINAL
+WHERE Project = {project:String} AND SessionId IN {ids:Array(String)} AND Activity IN ('lines_added', 'lines_removed', 'commits', 'pull_requests')
+GROUP BY SessionId`,
+    { project, ids },
+  );
+  return new Map(rows.map((r) => [r.SessionId, { linesAdded: Number(r.linesAdded), linesRemoved: Number(r.linesRemoved), commits: Number(r.commits), pullRequests: Number(r.pullRequests) }]));
+}
+
 /** Streams the sessions' spans in session order and hands over one whole session at a time. */
 async function streamSessions(client: Store['client'], project: string, ids: string[], onSession: (spans: SessionSpan[]) => void): Promise<void> {
   const rs = await client.query({
@@ -193,6 +209,9 @@ function summaryRow(project: string, s: SessionSummary, lastIngestAtMs: number, 
     Windows: s.windows.map((w) => ({ Start: w.startMs, SpendUsd: w.spendUsd, Calls: w.calls })),
     Runaways: s.runaways.map((r) => ({ Start: r.startMs, SpendUsd: r.spendUsd, Calls: r.calls, History: r.history, MedianSpendUsd: r.medianSpendUsd ?? 0, MedianCalls: r.medianCalls ?? 0, Reasons: r.reasons.join(',') })),
     AnalysedIngestAt: lastIngestAtMs, AnalysedAt: Date.now(), ConfigHash: hash, Revision: revision,
+    PartialWasteUsd: s.partialWasteUsd, PartialWasteSpans: s.partialWasteSpans,
+    PartialWaste: s.partialWaste.map((w) => ({ Kind: w.kind, Findings: w.findings, Spans: w.spans, Tokens: w.tokens, CostUsd: w.costUsd, Estimated: w.estimated })),
+    UnverifiableCalls: s.unverifiableCalls, EvidenceHint: s.evidenceHint, LinesSource: s.linesSource, Commits: s.commits, PullRequests: s.pullRequests,
   };
 }
 

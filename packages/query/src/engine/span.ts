@@ -49,6 +49,12 @@ export interface SessionSpan {
   skillName: string;
   linesAdded: number;
   linesRemoved: number;
+  /** Bytes of the call's arguments: all a privacy-minded harness says of them (Claude Code's tool_input_size_bytes). */
+  inputSize: number;
+  /** The model call that issued this tool call, when the source links them; '' = the latest model call before it in its thread. */
+  issuerSpanId: string;
+  /** 'commit' | 'push' | '' */
+  vcsAction: string;
 }
 
 /** [column expression, field] in the order SESSION_SPAN_SQL returns them. */
@@ -65,6 +71,7 @@ const FIELDS: readonly [string, keyof SessionSpan][] = [
   ['CostUsd', 'costUsd'], ['Priced', 'priced'], ['Model', 'model'],
   ['Team', 'team'], ['Repository', 'repository'], ['Harness', 'harness'], ['UseCase', 'useCase'], ['UserId', 'userId'],
   ['SkillName', 'skillName'], ['LinesAdded', 'linesAdded'], ['LinesRemoved', 'linesRemoved'],
+  ['InputSize', 'inputSize'], ['IssuerSpanId', 'issuerSpanId'], ['VcsAction', 'vcsAction'],
 ];
 
 /** The SELECT list of a SessionSpan, as a compact row (one array per span). */
@@ -79,6 +86,7 @@ export function toSessionSpan(row: unknown[]): SessionSpan {
   span.success = Boolean(span.success);
   span.fileUnchanged = Boolean(span.fileUnchanged);
   span.priced = Boolean(span.priced);
+  span.inputSize = Number(span.inputSize);
   if (span.toolKind === '' && (span.type === 'tool' || span.type === 'mcp')) fillFactsFromColumns(span);
   return span;
 }

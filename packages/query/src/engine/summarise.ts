@@ -78,18 +78,42 @@ export interface SessionSummary {
   refactors: number;
   skills: number;
   mcp: number;
+  /** Waste on known evidence: the headline. */
   wasteUsd: number;
   wasteTokens: number;
   wasteSpans: number;
   waste: WasteByKind[];
+  /** Waste asserted on partial evidence only: listed apart, never in wasteUsd. */
+  partialWasteUsd: number;
+  partialWasteSpans: number;
+  partialWaste: WasteByKind[];
+  /** Tool calls whose arguments the harness did not send (no argument bytes either for some): no rule can prove them repeats. */
+  unverifiableCalls: number;
+  /** The harness setting that would make them verifiable; '' when none is known. */
+  evidenceHint: string;
+  /** Where the line counts came from: 'spans', 'metrics' (the harness's own counter) or '' when neither had any. */
+  linesSource: '' | 'spans' | 'metrics';
+  commits: number;
+  pullRequests: number;
   windows: SpendWindow[];
   runaways: RunawayWindow[];
 }
 
+/** The harness's own counters for a session (session_metrics), summed. */
+export interface SessionCounters {
+  linesAdded: number;
+  linesRemoved: number;
+  commits: number;
+  pullRequests: number;
+}
+
+/** Settings that make a harness send tool arguments, by harness. */
+const EVIDENCE_HINTS: Record<string, string> = { 'claude-code': 'OTEL_LOG_TOOL_DETAILS=1' };
+
 const earlier = (a: string, b: string) => a.length < b.length || (a.length === b.length && a < b);
 
 /** Sums one session's spans and verdicts. Spans in session order; verdicts from classifySession. */
-export function summariseSession(spans: readonly SessionSpan[], verdicts: readonly Verdict[], options: RunawayOptions = {}): SessionSummary {
+export function summariseSession(spans: readonly SessionSpan[], verdicts: readonly Verdict[], options: RunawayOptions = {}, counters?: SessionCounters): SessionSummary {
   const o = { ...RUNAWAY_DEFAULTS, ...options };
   const s: SessionSummary = {
     sessionId: spans[0]?.sessionId ?? '', startNs: spans[0]?.startNs ?? '0', endNs: '0',
@@ -97,8 +121,10 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
     spendUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, tokens: 0,
     modelCalls: 0, toolCalls: 0, failures: 0, spans: spans.length,
     linesAdded: 0, linesRemoved: 0, refactors: 0, skills: 0, mcp: 0,
-    wasteUsd: 0, wasteTokens: 0, wasteSpans: verdicts.length, waste: [], windows: [], runaways: [],
+    wasteUsd: 0, wasteTokens: 0, wasteSpans: 0, waste: [], partialWasteUsd: 0, partialWasteSpans: 0, partialWaste: [],
+    unverifiableCalls: 0, evidenceHint: '', linesSource: '', commits: 0, pullRequests: 0, windows: [], runaways: [],
   };
+  let vcsCommits = 0;
   const windowMs = o.sessionWindowMinutes * 60_000;
   const windows = new Map<number, SpendWindow>();
   for (const sp of spans) {
@@ -123,6 +149,8 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
       s.toolCalls++;
       s.linesAdded += sp.linesAdded;
       s.linesRemoved += sp.linesRemoved;
+      if (sp.argsHash === '' && sp.commandKey === '' && sp.filePath === '' && sp.searchKey === '') s.unverifiableCalls++;
+      if (sp.vcsAction === 'commit' && sp.success) vcsCommits++;
     }
     if (call && !sp.success) s.failures++;
     if (sp.type === 'tool' && ((sp.toolKind === 'edit' && sp.linesRemoved > 0) || sp.toolKind === 'delete')) s.refactors++;
@@ -138,6 +166,32 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
   s.windows = [...windows.values()].sort((a, b) => a.startMs - b.startMs);
   s.runaways = runawayWindows(s.windows, o.sessionBudgetUsd, o.sessionCallBudget, o);
 
+  s.evidenceHint = s.unverifiableCalls > 0 ? (EVIDENCE_HINTS[s.harness] ?? '') : '';
+  // Lines from one source only, never both: the spans' own counts when any call carried some, else the harness's counter.
+  if (s.linesAdded + s.linesRemoved > 0) s.linesSource = 'spans';
+  else if (counters && counters.linesAdded + counters.linesRemoved > 0) {
+    s.linesSource = 'metrics';
+    s.linesAdded = Math.round(counters.linesAdded);
+    s.linesRemoved = Math.round(counters.linesRemoved);
+  }
+  s.commits = counters && counters.commits > 0 ? Math.round(counters.commits) : vcsCommits;
+  s.pullRequests = Math.round(counters?.pullRequests ?? 0);
+
+  const known = verdicts.filter((v) => v.evidence === 'known');
+  const partial = verdicts.filter((v) => v.evidence !== 'known');
+  s.waste = byKindOf(known);
+  s.wasteSpans = known.length;
+  for (const v of known) {
+    s.wasteUsd += v.costUsd;
+    s.wasteTokens += v.tokens;
+  }
+  s.partialWaste = byKindOf(partial);
+  s.partialWasteSpans = partial.length;
+  for (const v of partial) s.partialWasteUsd += v.costUsd;
+  return s;
+}
+
+function byKindOf(verdicts: readonly Verdict[]): WasteByKind[] {
   const byKind = new Map<WasteKind, WasteByKind & { ids: Set<string> }>();
   for (const v of verdicts) {
     let k = byKind.get(v.kind);
@@ -147,14 +201,11 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
     k.tokens += v.tokens;
     k.costUsd += v.costUsd;
     k.estimated ||= v.estimated;
-    s.wasteUsd += v.costUsd;
-    s.wasteTokens += v.tokens;
   }
-  s.waste = WASTE_KINDS.filter((k) => byKind.has(k)).map((k) => {
+  return WASTE_KINDS.filter((k) => byKind.has(k)).map((k) => {
     const { ids, ...w } = byKind.get(k)!;
     return { ...w, findings: ids.size };
   });
-  return s;
 }
 
 /**

@@ -5,6 +5,7 @@ import { migration0009 } from './0009_api_keys.js';
 import { migration0010 } from './0010_tool_facts.js';
 import { migration0011 } from './0011_analysis.js';
 import { migration0012 } from './0012_spans_trace.js';
+import { migration0013 } from './0013_evidence.js';
 
 /** Every migration, in the order it applies. Append only: an applied migration is frozen text and never changes. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0009, migration0010, migration0011, migration0012];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0009, migration0010, migration0011, migration0012, migration0013];

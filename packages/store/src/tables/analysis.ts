@@ -71,6 +71,19 @@ export const SESSION_SUMMARIES = defineTable({
     /** Hash of the analysis settings (repeat threshold, budgets, windows) the row was computed with. */
     ConfigHash: col(t.string),
     Revision: col(t.uint64),
+    /** Waste asserted on partial evidence (sizes, outcomes, order; no arguments): listed apart, never in WasteUsd. */
+    PartialWasteUsd: col(t.float64),
+    PartialWasteSpans: col(t.uint32),
+    PartialWaste: nested({ Kind: t.lowString, Findings: t.uint32, Spans: t.uint32, Tokens: t.uint64, CostUsd: t.float64, Estimated: t.bool }),
+    /** Tool calls whose identity the harness did not send: no rule can call them repeats. */
+    UnverifiableCalls: col(t.uint32),
+    /** The harness setting that would make those calls verifiable ('' when none is known). */
+    EvidenceHint: col(t.string),
+    /** Where LinesAdded/LinesRemoved came from: 'spans', 'metrics' (the harness's own counter) or '' (none). */
+    LinesSource: col(t.lowString),
+    /** Commits and pull requests the harness counted (its metrics), else the session's own git commit calls. */
+    Commits: col(t.uint32),
+    PullRequests: col(t.uint32),
   },
   engine: 'ReplacingMergeTree(Revision)',
   orderBy: '(Project, SessionId)',
@@ -98,6 +111,12 @@ export const SPAN_VERDICTS = defineTable({
     FilePath: col(t.string),
     Command: col(t.string),
     Revision: col(t.uint64),
+    /** 'known': the call's arguments (or their hash) show it is the same; 'partial': only sizes, outcomes and order do. */
+    Evidence: col(t.lowString),
+    /** Of CostUsd: the share of the model call that issued the wasted call. */
+    IssuerUsd: col(t.float64),
+    /** Of CostUsd: carrying the call's result in the session's later requests. */
+    CarriedUsd: col(t.float64),
   },
   engine: 'ReplacingMergeTree(Revision)',
   orderBy: '(Project, SessionId, SpanId)',

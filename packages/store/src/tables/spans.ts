@@ -98,6 +98,10 @@ export const SPANS = defineTable({
     EditNewHash: col(t.string),
     /** Bytes of the call's arguments. */
     InputSize: col(t.uint64),
+    /** The model call that issued this tool call, when the source links them (transcripts); '' = the latest model call before it. */
+    IssuerSpanId: col(t.string),
+    /** A version-control step the call took: 'commit' | 'push' | ''. */
+    VcsAction: col(t.lowString),
   },
   engine: 'ReplacingMergeTree(Version)',
   partitionBy: 'toYYYYMM(Timestamp)',

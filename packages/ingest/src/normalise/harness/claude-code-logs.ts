@@ -87,6 +87,8 @@ function toolResult(out: ReturnType<typeof logRow>, a: Attributes, state: Claude
   if (typeof params.subagent_type === 'string') out.AgentName = params.subagent_type;
   if (typeof params.full_command === 'string') out.Command = params.full_command;
   fillToolDetail(out, parseJson(a.tool_input));
+  // With default privacy the argument bytes are all that is known of a call: partial evidence of sameness.
+  out.InputSize ||= count(a.tool_input_size_bytes ?? '');
   if (out.SpanType === 'skill' && !out.SkillName) out.SkillName = state.pendingSkill.get(a['session.id'] ?? '') ?? '';
   if (out.SpanType === 'agent' && !out.AgentName) out.AgentName = state.pendingAgent.get(a['session.id'] ?? '') ?? '';
   return { row: out, signal: SIGNAL.LOG };
