@@ -62,7 +62,7 @@ describe('file paths across harnesses', () => {
     const facts = uses.map((u) => describeToolFacts(u.name, u.input, { cwd: u.cwd }));
     expect(uses[0]!.cwd).toBe('/home/developer1/workdir-rich');
     expect(facts.map((f) => [f.kind, f.filePath])).toEqual([
-      ['read', 'calc.py'], ['search', '.'], ['read', 'calc.py'], ['shell', ''], ['edit', 'calc.py'], ['write', 'NOTES.md'],
+      ['read', 'calc.py'], ['search', '.'], ['read', 'calc.py'], ['search', 'calc.py'], ['edit', 'calc.py'], ['write', 'NOTES.md'],
       ['shell', ''], ['mcp', ''], ['skill', ''], ['agent', ''], ['read', 'does_not_exist.py'],
     ]);
   });
@@ -78,12 +78,12 @@ describe('toolKindOf', () => {
       kind('Grep', { pattern: 'x' }), kind('Glob', { pattern: '*.ts' }), kind('Bash', { command: 'rm -f x' }),
       kind('Bash', { command: 'grep -rn foo .' }), kind('mcp__demo__lookup', { query: 'calc' }), kind('Skill', { skill: 'demo-skill' }),
       kind('Task', { subagent_type: 'general-purpose' }), kind('WebFetch', { url: 'https://example.com' }),
-    ]).toEqual(['read', 'edit', 'edit', 'write', 'search', 'search', 'delete', 'shell', 'mcp', 'skill', 'agent', 'other']);
+    ]).toEqual(['read', 'edit', 'edit', 'write', 'search', 'search', 'delete', 'search', 'mcp', 'skill', 'agent', 'other']);
   });
 
   it('classifies Codex tools', () => {
     expect([kind('exec_command', { cmd: 'cat calc.py' }), kind('apply_patch', PATCH), kind('apply_patch', ADD_ONLY), kind('exec_command', { cmd: 'git rm old.py' })])
-      .toEqual(['shell', 'edit', 'write', 'delete']);
+      .toEqual(['read', 'edit', 'write', 'delete']);
   });
 
   it('classifies Gemini CLI tools', () => {
@@ -126,8 +126,10 @@ describe('command and search keys', () => {
   });
 
   it('identify read-only shell scans by their command, and nothing else', () => {
-    expect(describeToolFacts('Bash', { command: 'grep  -rn foo .' }).searchKey).toBe('sh\u0000grep -rn foo .');
-    expect(describeToolFacts('exec_command', { cmd: 'cat /w/calc.py' }).searchKey).toBe('sh\u0000cat /w/calc.py');
+    // grep and cat alone are searches and reads now (see shell-semantics.test.ts); compound scans keep the command as identity.
+    expect(describeToolFacts('Bash', { command: 'grep  -rn foo . | wc -l' }).searchKey).toBe('sh\u0000grep -rn foo . | wc -l');
+    expect(describeToolFacts('exec_command', { cmd: 'ls  -la /w' }).searchKey).toBe('sh\u0000ls -la /w');
+    expect(describeToolFacts('exec_command', { cmd: 'cat /w/calc.py' }).searchKey).toBe('');
     expect(describeToolFacts('Bash', { command: 'npm test' }).searchKey).toBe('');
     expect(describeToolFacts('Read', { file_path: 'a' }).searchKey).toBe('');
     // Claude Code's default privacy: a Grep with no arguments has no identity.
@@ -166,10 +168,10 @@ describe('toolFactsFromColumns (a span without arguments)', () => {
   it('decides kind, keys and path from the name and columns', () => {
     expect(toolFactsFromColumns({ toolName: 'Read', filePath: '/w/./src/../calc.py' }, { cwd: '/w' })).toEqual({
       kind: 'read', filePath: 'calc.py', filePaths: ['calc.py'], readOffset: 0, readLimit: 0, command: '', commandKey: '', searchPattern: '',
-      searchKey: '', editOldHash: '', editNewHash: '', linesAdded: 0, linesRemoved: 0, inputSize: 0,
+      searchKey: '', editOldHash: '', editNewHash: '', linesAdded: 0, linesRemoved: 0, vcsAction: '', inputSize: 0,
     });
     expect(toolFactsFromColumns({ toolName: 'Bash', command: 'rm  -rf build' })).toMatchObject({ kind: 'delete', commandKey: 'rm -rf build', searchKey: '' });
-    expect(toolFactsFromColumns({ toolName: 'Bash', command: ' cat   a.txt' }).searchKey).toBe('sh\u0000cat a.txt');
+    expect(toolFactsFromColumns({ toolName: 'Bash', command: ' cat   a.txt | wc -l' }).searchKey).toBe('sh\u0000cat a.txt | wc -l');
     expect(toolFactsFromColumns({ toolName: 'Grep', searchPattern: 'def ', filePath: '/w' }, { cwd: '/w' }).searchKey)
       .toBe(describeToolFacts('Grep', { pattern: 'def ', path: '/w' }, { cwd: '/w' }).searchKey);
     expect(toolFactsFromColumns({ toolName: 'mcp_tool' }).kind).toBe('mcp');

@@ -49,24 +49,34 @@ export function isCodexPatch(s: string): boolean {
   return s.trimStart().startsWith('*** Begin Patch');
 }
 
-/** Counts a Codex apply_patch body or a unified diff (`---`/`+++` headers are not lines). */
+/** A patch line that is a header, not a line added or removed: `*** …` in a Codex patch, `---`/`+++` (and `*** `) in a unified diff. */
+function isHeader(line: string, codex: boolean): boolean {
+  return line.startsWith('*** ') || (!codex && (line.startsWith('+++ ') || line.startsWith('--- ')));
+}
+
+/**
+ * Counts a Codex apply_patch body or a unified diff. A Codex patch names files
+ * by `*** Add File:`, `*** Update File:` (its `*** Move to:` target too) and
+ * `*** Delete File:`; a unified diff by its `+++` headers. Lines added are the
+ * `+` lines and lines removed the `-` lines, headers and `@@` lines excluded.
+ */
 export function patchStats(patch: string): PatchStats {
   const stats: PatchStats = { linesAdded: 0, linesRemoved: 0, files: [], onlyAdds: true, onlyDeletes: true };
+  const codex = isCodexPatch(patch) || /^\*\*\* (?:Add|Update|Delete) File: /m.test(patch);
   let sawOp = false;
   for (const line of patch.split('\n')) {
-    if (line.startsWith('*** ')) {
+    if (isHeader(line, codex)) {
       const op = /^\*\*\* (Add|Update|Delete) File: (.+)$/.exec(line);
       if (op) {
         sawOp = true;
-        stats.files.push(op[2].trim());
+        stats.files.push(op[2]!.trim());
         if (op[1] !== 'Add') stats.onlyAdds = false;
         if (op[1] !== 'Delete') stats.onlyDeletes = false;
       }
-      continue;
-    }
-    if (line.startsWith('+++ ') || line.startsWith('--- ')) {
-      const file = /^\+\+\+ (?:b\/)?(\S+)/.exec(line);
-      if (file && file[1] !== '/dev/null') stats.files.push(file[1]);
+      const move = /^\*\*\* Move to: (.+)$/.exec(line);
+      if (move && !stats.files.includes(move[1]!.trim())) stats.files.push(move[1]!.trim());
+      const file = codex ? null : /^\+\+\+ (?:b\/)?(\S+)/.exec(line);
+      if (file && file[1] !== '/dev/null') stats.files.push(file[1]!);
       continue;
     }
     if (line.startsWith('+')) stats.linesAdded++;
@@ -76,12 +86,17 @@ export function patchStats(patch: string): PatchStats {
   return stats;
 }
 
-/** The lines a patch removes and adds, without their `-`/`+` marks (headers excluded as in patchStats). */
+/**
+ * The lines a patch removes and adds, without their `-`/`+` marks, each set
+ * joined with newlines (headers excluded as in patchStats; context lines are
+ * in neither, so a patch and its reverse swap texts).
+ */
 export function patchTexts(patch: string): { removed: string; added: string } {
   const removed: string[] = [];
   const added: string[] = [];
+  const codex = isCodexPatch(patch) || /^\*\*\* (?:Add|Update|Delete) File: /m.test(patch);
   for (const line of patch.split('\n')) {
-    if (line.startsWith('*** ') || line.startsWith('+++ ') || line.startsWith('--- ')) continue;
+    if (isHeader(line, codex)) continue;
     if (line.startsWith('+')) added.push(line.slice(1));
     else if (line.startsWith('-')) removed.push(line.slice(1));
   }

@@ -2,7 +2,7 @@ export { GEN_AI, GEN_AI_OPERATION, MCP, GENERAL, FULCRUM, SPAN_TYPES } from './c
 export type { SpanType } from './conventions.js';
 export { createRedactor, redact, MIN_SECRET_LENGTH } from './redact.js';
 export type { CustomPattern, Redactor, RedactorOptions } from './redact.js';
-export { DEFAULT_PRICES, createPriceTable, findPrice, normaliseModelName, priceModelCall } from './prices.js';
+export { DEFAULT_PRICES, createPriceTable, findPrice, isFamilyKey, normaliseModelName, priceModelCall } from './prices.js';
 export type { ModelCallCost, ModelCallUsage, ModelPrice, PriceTable } from './prices.js';
 export { commandString, describeToolCall } from './tools.js';
 export type { ToolCallDescription } from './tools.js';
@@ -13,3 +13,5 @@ export { describeToolFacts, filePathsOf, TOOL_KINDS, toolFactsFromColumns, toolK
 export type { ToolColumns, ToolFacts, ToolFactsOptions, ToolKind } from './tool-facts.js';
 export { normaliseCommand, normaliseFilePath, SCAN_COMMANDS, searchKeyOf } from './tool-keys.js';
 export type { SearchKeyParts } from './tool-keys.js';
+export { describeShellCommand, parseShell, shellSearchVariant, vcsActionOf } from './shell.js';
+export type { ShellMeaning, ShellRedirect, ShellWord, SimpleCommand } from './shell.js';

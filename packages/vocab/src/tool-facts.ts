@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { stableStringify, textHash } from './canonical.js';
 import { isAbsolutePath, normaliseCommand, normaliseFilePath, searchKeyOf } from './tool-keys.js';
+import { vcsActionOf } from './shell.js';
 import { describeToolCall, editTextsOf, type ToolCallDescription } from './tools.js';
 
 /** What a tool call does, across harnesses. */
@@ -37,6 +38,8 @@ export interface ToolFacts {
   editNewHash: string;
   linesAdded: number;
   linesRemoved: number;
+  /** A shell command that runs `git commit` or `git push` (vcsActionOf: 'push' when it does both), else ''. The kind stays 'shell'. */
+  vcsAction: 'commit' | 'push' | '';
   /** UTF-8 bytes of the canonical arguments JSON (or of the raw argument string). */
   inputSize: number;
 }
@@ -77,8 +80,10 @@ const DELETE_COMMAND = /^\s*(git\s+)?rm\s/;
  * What a call does. The name decides MCP tools (`mcp__*`, `mcp_tool`), skills
  * (`Skill`, `activate_skill`) and subagents (`Agent`, `Task`); otherwise
  * describeToolCall's kind (a patch that only adds files is a write, one that
- * only deletes them a delete), with a shell `rm` / `git rm` a delete. Names
- * compare case-insensitively.
+ * only deletes them a delete; a shell command that only reads or searches
+ * files, by describeShellCommand's rules, a read or search), with a shell
+ * `rm` / `git rm` a delete. `git commit` / `git push` stay 'shell' (see
+ * ToolFacts.vcsAction). Names compare case-insensitively.
  * @param facts what describeToolCall said of the call. @default described from the name (and command) alone
  */
 export function toolKindOf(toolName: string, facts: { kind?: ToolKind; command?: string } = {}): ToolKind {
@@ -106,29 +111,48 @@ function normalisedPaths(paths: readonly string[], cwd: string | undefined): str
  * fulcrum.file.path, fulcrum.command, fulcrum.search.pattern…, and Claude Code
  * with default privacy only the tool name. The kind comes from the name and
  * command, the keys from the command, pattern and path, and paths are
- * normalised; edit hashes and input size stay unknown.
+ * normalised; edit hashes and input size stay unknown. A shell command the
+ * columns say nothing else of (a span stored with its command only) gives
+ * what describeToolCall reads in it: the files a `cat`/`grep`/apply_patch…
+ * names, a search's pattern, a read's range, a patch's line counts. vcsAction
+ * comes from the command.
  */
 export function toolFactsFromColumns(columns: ToolColumns, options: ToolFactsOptions = {}): ToolFacts {
   const command = columns.command ?? '';
   const kind = columns.kind ?? toolKindOf(columns.toolName, { command });
-  const filePaths = normalisedPaths([columns.filePath ?? '', ...(columns.filePaths ?? [])], options.cwd);
+  let given = [columns.filePath ?? '', ...(columns.filePaths ?? [])];
+  let searchPattern = columns.searchPattern ?? '';
+  let readOffset = columns.readOffset ?? 0;
+  let readLimit = columns.readLimit ?? 0;
+  let linesAdded = columns.linesAdded ?? 0;
+  let linesRemoved = columns.linesRemoved ?? 0;
+  if (command !== '' && kind !== 'shell' && given.every((p) => p === '') && searchPattern === '') {
+    const d = describeToolCall(columns.toolName, { command });
+    if (d.kind === kind && d.command !== undefined) {
+      given = [d.filePath ?? '', ...(d.filePaths ?? [])];
+      searchPattern = d.searchPattern ?? '';
+      if (readOffset === 0 && readLimit === 0) [readOffset, readLimit] = [d.readOffset ?? 0, d.readLimit ?? 0];
+      if (linesAdded === 0 && linesRemoved === 0) [linesAdded, linesRemoved] = [d.linesAdded ?? 0, d.linesRemoved ?? 0];
+    }
+  }
+  const filePaths = normalisedPaths(given, options.cwd);
   const filePath = filePaths[0] ?? '';
   const commandKey = normaliseCommand(command);
-  const searchPattern = columns.searchPattern ?? '';
   return {
     kind,
     filePath,
     filePaths,
-    readOffset: columns.readOffset ?? 0,
-    readLimit: columns.readLimit ?? 0,
+    readOffset,
+    readLimit,
     command,
     commandKey,
     searchPattern,
-    searchKey: searchKeyOf({ kind, searchPattern, filePath, commandKey }),
+    searchKey: searchKeyOf({ kind, searchPattern, filePath, filePaths, commandKey, command }),
     editOldHash: '',
     editNewHash: '',
-    linesAdded: columns.linesAdded ?? 0,
-    linesRemoved: columns.linesRemoved ?? 0,
+    linesAdded,
+    linesRemoved,
+    vcsAction: command === '' ? '' : vcsActionOf(command),
     inputSize: 0,
   };
 }

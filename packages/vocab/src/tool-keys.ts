@@ -3,8 +3,9 @@
  * a search written differently but meaning the same thing give the same string.
  */
 import { posix } from 'node:path';
+import { parseShell, shellSearchVariant } from './shell.js';
 
-/** Shell commands that only look at files: repeating one unchanged is a repeated search. */
+/** Shell commands that only look at files: repeating one unchanged is a repeated search (those describeShellCommand recognises are reads and searches instead). */
 export const SCAN_COMMANDS: readonly string[] = ['grep', 'rg', 'find', 'cat', 'ls', 'fd', 'head', 'tail'];
 
 /** `file:///a/b` → `/a/b` (also `file://localhost/a/b`), percent-escapes decoded; anything else as is. */
@@ -63,23 +64,47 @@ export interface SearchKeyParts {
   searchPattern: string;
   /** The normalised path searched; '' means the working directory. */
   filePath: string;
+  /** Every normalised path searched, filePath first, when a shell search names several. @default [filePath] */
+  filePaths?: readonly string[];
   /** The normalised shell command; '' when none. */
   commandKey: string;
+  /** The shell command as run, when known: a shell search's variant is read from it (commandKey has lost its newlines). @default commandKey */
+  command?: string;
 }
 
 /**
  * A search's identity: `search\0<pattern>\0<path>` for a search tool (no path
  * is the working directory, `.`; neither pattern nor path is no identity, ''),
+ * with `\0<variant>` after it for a search run as a shell command (`grep -rn`,
+ * `rg`, `find`, `ls -R`…: its paths, all of them, then the program and its
+ * sorted options, see describeShellCommand), so the same search however
+ * quoted or spaced is one key and another pattern, path or flag another; and
  * `sh\0<command>` for a shell command whose first word is a read-only scan
- * ({@link SCAN_COMMANDS}), else ''.
+ * ({@link SCAN_COMMANDS}) and that writes no file by redirection (`cat > f`
+ * is no scan), else ''.
  */
 export function searchKeyOf(parts: SearchKeyParts): string {
   if (parts.kind === 'search') {
+    const command = parts.command || parts.commandKey;
+    const variant = command === '' ? undefined : shellSearchVariant(command);
+    if (variant !== undefined) {
+      const paths = parts.filePaths && parts.filePaths.length > 1 ? parts.filePaths : [parts.filePath || '.'];
+      return `search\u0000${parts.searchPattern}\u0000${paths.join('\u0000')}\u0000${variant}`;
+    }
     // Nothing known (Claude Code's default privacy sends the tool name only): no identity, else every such search would be one.
     if (parts.searchPattern === '' && parts.filePath === '') return '';
     return `search\u0000${parts.searchPattern}\u0000${parts.filePath || '.'}`;
   }
   if (parts.kind !== 'shell' || parts.commandKey === '') return '';
   const first = parts.commandKey.split(' ', 1)[0];
-  return SCAN_COMMANDS.includes(first) ? `sh\u0000${parts.commandKey}` : '';
+  if (!SCAN_COMMANDS.includes(first) || writesFile(parts.command || parts.commandKey)) return '';
+  return `sh\u0000${parts.commandKey}`;
+}
+
+/** True when a command line redirects output to a file (not /dev/null), or does not lex. */
+function writesFile(command: string): boolean {
+  if (!/[>]/.test(command)) return false;
+  const cmds = parseShell(command);
+  if (!cmds) return true;
+  return cmds.some((c) => c.redirects.some((r) => /^(?:>|>>|>\||&>|&>>)$/.test(r.op) && r.target.text !== '/dev/null'));
 }

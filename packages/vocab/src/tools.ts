@@ -3,6 +3,7 @@
  * Claude Code, Codex, Gemini CLI and generic lower-case names.
  */
 import { countLines, isCodexPatch, lineDelta, patchStats, patchTexts } from './diff.js';
+import { describeShellCommand } from './shell.js';
 import type { ToolKind } from './tool-facts.js';
 
 export interface ToolCallDescription {
@@ -114,19 +115,46 @@ export function commandString(cmd: unknown): string | undefined {
   return parts.map((p) => (/[\s"'$`\\]/.test(p) || p === '' ? JSON.stringify(p) : p)).join(' ');
 }
 
-/** A shell call's apply_patch body (`["apply_patch", patch]` or an `apply_patch <<'EOF'` heredoc), if it is one. */
-function shellPatchOf(a: Args): { patch: string; command?: string } | undefined {
+const joinDir = (dir: string, p: string): string => (dir === '' || p.startsWith('/') ? p : `${dir}/${p}`);
+
+/** A shell call's apply_patch body (`["apply_patch", patch]`, an `apply_patch <<'EOF'` heredoc, after `cd DIR &&`), if it is one. */
+function shellPatchOf(a: Args): { patch: string; dir: string; command?: string } | undefined {
   const cmd = a.command ?? a.cmd ?? a.commands;
-  if (Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string') return { patch: cmd[1] };
+  if (Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string') return { patch: cmd[1], dir: '' };
   const command = commandString(cmd);
-  if (command !== undefined && isCodexPatch(command.replace(/^apply_patch\s+<<\s*'?EOF'?\n/, ''))) return { patch: command, command };
+  if (command === undefined) return undefined;
+  const m = describeShellCommand(command);
+  if (m?.kind === 'patch') return { patch: m.patch, dir: m.dir, command };
+  // A heredoc that never reaches its delimiter does not lex; the patch in it is still the patch.
+  if (isCodexPatch(command.replace(/^\s*apply_patch\s+<<-?\s*(['"]?)\w+\1\n/, ''))) return { patch: command, dir: '', command };
   return undefined;
 }
 
+/**
+ * A shell call (Claude Code Bash, Codex exec_command / shell / local_shell,
+ * Gemini run_shell_command): an apply_patch is the patch's edit (see
+ * patchDescription), a recognised read or search is a read or search of the
+ * files it names (the rules are describeShellCommand's), anything else kind
+ * 'shell'. The command is kept in every case.
+ */
 const shell: Describer = (a) => {
+  const cmd = a.command ?? a.cmd ?? a.commands;
   const p = shellPatchOf(a);
-  if (p) return p.command === undefined ? patchDescription(p.patch) : { ...patchDescription(p.patch), command: p.command };
-  return { kind: 'shell', command: commandString(a.command ?? a.cmd ?? a.commands) };
+  if (p) {
+    const d = patchDescription(p.patch);
+    const files = [d.filePath, ...(d.filePaths ?? [])].filter((f): f is string => f !== undefined);
+    const out = withPaths({ kind: d.kind, linesAdded: d.linesAdded, linesRemoved: d.linesRemoved }, [...new Set(files)].map((f) => joinDir(p.dir, f)));
+    return p.command === undefined ? out : { ...out, command: p.command };
+  }
+  const command = commandString(cmd);
+  const m = command === undefined ? undefined : describeShellCommand(command);
+  if (m?.kind === 'read') return withPaths({ kind: 'read', readOffset: m.readOffset, readLimit: m.readLimit, command }, m.paths);
+  if (m?.kind === 'search') {
+    const d = withPaths({ kind: 'search', searchPattern: m.pattern, command }, m.paths);
+    d.filePath ??= '';
+    return d;
+  }
+  return { kind: 'shell', command };
 };
 
 const DESCRIBERS: Record<string, Describer> = {

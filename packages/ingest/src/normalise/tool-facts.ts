@@ -48,6 +48,7 @@ export function finishToolFacts(row: SpanRow, options: FinishToolFactsOptions = 
   row.FilePaths = f.filePaths;
   row.CommandKey = f.commandKey;
   row.SearchKey = f.searchKey;
+  row.VcsAction = f.vcsAction;
 }
 
 /**

@@ -6,6 +6,16 @@ import { logRow, logTime } from './log-row.js';
 import { fillToolDetail, obj, parseJson, toolSpanType } from '../tool-detail.js';
 
 /**
+ * Claude Code answers a re-read of an unchanged file with this fixed text
+ * instead of the content (2.1.x), and its tool_result event still says
+ * success. With default privacy the event has no text, only the result's
+ * byte size, and that size is this text's: the harness's own "unchanged".
+ */
+const UNCHANGED_READ_ANSWER = 'Wasted call \u2014 file unchanged since your last Read. Refer to that earlier tool_result instead.';
+// Sizes are UTF-16 lengths (the em dash counts one), as the harness measures them.
+const UNCHANGED_READ_BYTES = UNCHANGED_READ_ANSWER.length;
+
+/**
  * Per-request memory: the skill a skill_activated event named and the agent
  * type a subagent_completed event named, for the Skill / Agent tool_result that
  * follows each (with default privacy the result itself names neither).
@@ -89,6 +99,7 @@ function toolResult(out: ReturnType<typeof logRow>, a: Attributes, state: Claude
   fillToolDetail(out, parseJson(a.tool_input));
   // With default privacy the argument bytes are all that is known of a call: partial evidence of sameness.
   out.InputSize ||= count(a.tool_input_size_bytes ?? '');
+  if (out.ToolName === 'Read' && out.Success && count(a.tool_result_size_bytes ?? '') === UNCHANGED_READ_BYTES) out.FileUnchanged = true;
   if (out.SpanType === 'skill' && !out.SkillName) out.SkillName = state.pendingSkill.get(a['session.id'] ?? '') ?? '';
   if (out.SpanType === 'agent' && !out.AgentName) out.AgentName = state.pendingAgent.get(a['session.id'] ?? '') ?? '';
   return { row: out, signal: SIGNAL.LOG };
