@@ -35,7 +35,8 @@ interface Key {
 interface Output {
   file: { path: string; explicit: boolean; found: boolean };
   keys: Key[];
-  effective: { minRepeat: number; analyseAfterMs: number; runaway: Record<string, number>; weights: Record<string, number> };
+  effective: { minRepeat: number; analyseAfterMs: number; runaway: Record<string, number>; weights: Record<string, number>; repositoryBudgetUsd: number };
+  prices: { model: string; input: number; output: number; cacheRead: number; cacheWrite: number; source: string }[];
 }
 
 async function json(...args: string[]): Promise<Output & { byKey: Record<string, Key> }> {
@@ -54,7 +55,7 @@ function dataDirWith(body: unknown): { dir: string; file: string } {
   return { dir, file };
 }
 
-const BUDGET_KEYS = ['sessionUsd', 'sessionCalls', 'teamUsd', 'spikeMultiple', 'sessionWindowMinutes', 'teamWindowMinutes', 'history', 'minHistory'];
+const BUDGET_KEYS = ['sessionUsd', 'sessionCalls', 'teamUsd', 'repositoryUsd', 'spikeMultiple', 'sessionWindowMinutes', 'teamWindowMinutes', 'history', 'minHistory'];
 const ALL_KEYS = ['waste.minRepeat', 'analysis.analyseAfter', ...BUDGET_KEYS.map((k) => `budgets.${k}`), ...ACTIVITIES.map((a) => `weights.${a}`)];
 
 describe('fulcrum config', () => {
@@ -64,7 +65,8 @@ describe('fulcrum config', () => {
     expect(out.keys.map((k) => k.key)).toEqual(ALL_KEYS);
     for (const k of out.keys) expect(k.source, k.key).toBe('default');
     expect(out.file).toEqual({ path: join(dir, 'fulcrum.config.json'), explicit: false, found: false });
-    expect(out.effective).toEqual({ minRepeat: ANALYSIS_DEFAULTS.minRepeat, analyseAfterMs: 30_000, runaway: RUNAWAY_DEFAULTS, weights: DEFAULT_WEIGHTS });
+    expect(out.effective).toEqual({ minRepeat: ANALYSIS_DEFAULTS.minRepeat, analyseAfterMs: 30_000, runaway: RUNAWAY_DEFAULTS, weights: DEFAULT_WEIGHTS, repositoryBudgetUsd: 0 });
+    expect(out.prices).toEqual([]);
     expect(out.byKey['budgets.sessionUsd']!.value).toBe(RUNAWAY_DEFAULTS.sessionBudgetUsd);
     expect(out.byKey['budgets.sessionCalls']!.value).toBe(RUNAWAY_DEFAULTS.sessionCallBudget);
     expect(out.byKey['budgets.teamUsd']!.value).toBe(RUNAWAY_DEFAULTS.teamBudgetUsd);
@@ -132,6 +134,11 @@ describe('fulcrum config', () => {
     ['a bad duration', { analysis: { analyseAfter: '30 sec' } }, (f: string) => `config analysis.analyseAfter: must be a duration like 500ms, 30s, 2m, 1h or a number of milliseconds, got "30 sec" (in ${f})`],
     ['windows that do not nest', { budgets: { teamWindowMinutes: 90 } }, (f: string) => `config budgets.teamWindowMinutes: must be a multiple of budgets.sessionWindowMinutes (60), got 90 (in ${f})`],
     ['invalid JSON', '{ "budgets": { "sessionUsd": 25, } }', (f: string) => `config file ${f} is not valid JSON: `],
+    ['a negative repository budget', { budgets: { repositoryUsd: -5 } }, (f: string) => `config budgets.repositoryUsd: must be a non-negative number, got -5 (in ${f})`],
+    ['an unknown price field', { prices: { 'my-model': { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 0, currency: 'EUR' } } }, (f: string) => `config prices.my-model.currency: unknown key (a price has input, output, cacheRead, cacheWrite) (in ${f})`],
+    ['a negative price', { prices: { 'my-model': { input: -1, output: 2, cacheRead: 0.1, cacheWrite: 0 } } }, (f: string) => `config prices.my-model.input: must be a non-negative number ($ per million tokens), got -1 (in ${f})`],
+    ['a price missing a field', { prices: { 'gemini-3.1-': { input: 1, output: 2 } } }, (f: string) => `config prices.gemini-3.1-.cacheRead: missing (a price has input, output, cacheRead, cacheWrite, $ per million tokens) (in ${f})`],
+    ['a price that is not an object', { prices: { 'my-model': 3 } }, (f: string) => `config prices.my-model: must be { "input": $, "output": $, "cacheRead": $, "cacheWrite": $ } per million tokens, got 3 (in ${f})`],
   ])('refuses %s in one line naming it, with exit code 2', async (_name, body, message) => {
     const { dir, file } = dataDirWith(body);
     const r = await cli('--data-dir', dir);
@@ -140,6 +147,23 @@ describe('fulcrum config', () => {
     expect(r.stderr.endsWith('\n')).toBe(true);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr.startsWith(`fulcrum: ${message(file)}`)).toBe(true);
+  });
+
+  it('shows the prices the file adds (a model and a family), each sourced to the file', async () => {
+    const { dir, file } = dataDirWith({
+      budgets: { repositoryUsd: 300 },
+      prices: { 'My-Model-20250101': { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 0 }, 'gemini-3.1-': { input: 0.5, output: 3, cacheRead: 0.05, cacheWrite: 0 } },
+    });
+    const out = await json('--data-dir', dir);
+    expect(out.byKey['budgets.repositoryUsd']).toMatchObject({ value: 300, source: file });
+    expect(out.effective.repositoryBudgetUsd).toBe(300);
+    expect(out.prices).toEqual([
+      { model: 'my-model', input: 1, output: 2, cacheRead: 0.1, cacheWrite: 0, source: file },
+      { model: 'gemini-3.1-', input: 0.5, output: 3, cacheRead: 0.05, cacheWrite: 0, source: file },
+    ]);
+    const table = await cli('--data-dir', dir);
+    expect(table.stdout).toMatch(/^prices\.my-model\s+input 1, output 2, cache read 0\.1, cache write 0\s+\S+fulcrum\.config\.json$/m);
+    expect(table.stdout).toMatch(/^prices\.gemini-3\.1-\s+input 0\.5, output 3, cache read 0\.05, cache write 0\s/m);
   });
 
   it('refuses a --config file that does not exist, and a --format it cannot print', async () => {

@@ -39,9 +39,9 @@ describe('waste findings', () => {
   it('finds an A-B-A-B ping-pong', async () => {
     expect(byKind(await waste('pingpong'))).toEqual([{ kind: 'ping_pong', anchors: ids('pingpong', 't1', 't2'), waste: ids('pingpong', 't3', 't4'), usd: 0.04, tokens: 2000, estimated: false }]);
   });
-  it('marks a read of an unchanged file as redundant, priced by estimated context tokens', async () => {
-    // 4000 bytes → 1000 tokens at claude-sonnet-4-5's $3 per million input tokens
-    expect(byKind(await waste('reread'))).toEqual([{ kind: 'redundant_read', anchors: ids('reread', 't1'), waste: ids('reread', 't2'), usd: 0.003, tokens: 1000, estimated: true }]);
+  it('marks a read of an unchanged file as redundant, priced like every wasted call by the model call that issued it', async () => {
+    // The issuing call: 1000 tokens, $0.01. No later request carries the result, so nothing is estimated.
+    expect(byKind(await waste('reread'))).toEqual([{ kind: 'redundant_read', anchors: ids('reread', 't1'), waste: ids('reread', 't2'), usd: 0.01, tokens: 1000, estimated: false }]);
   });
   it('does not flag read → edit → read', async () => {
     expect(await waste('read-edit-read')).toEqual([]);
@@ -50,7 +50,7 @@ describe('waste findings', () => {
     expect(await waste('disjoint')).toEqual([]);
   });
   it('finds a repeated grep with no write between', async () => {
-    expect(byKind(await waste('grep'))).toEqual([{ kind: 'repeated_search', anchors: ids('grep', 't1'), waste: ids('grep', 't3'), usd: 0.0006, tokens: 200, estimated: true }]);
+    expect(byKind(await waste('grep'))).toEqual([{ kind: 'repeated_search', anchors: ids('grep', 't1'), waste: ids('grep', 't3'), usd: 0.01, tokens: 1000, estimated: false }]);
   });
   it('finds a failing command retried three times, and the first failure', async () => {
     expect(byKind(await waste('retry'))).toEqual([

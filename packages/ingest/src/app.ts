@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Store } from '@fulcrum/store';
 import { resolveAnalysisConfig, type AnalysisConfig, type WeightOverrides } from '@fulcrum/query';
-import { redact as defaultRedact } from '@fulcrum/vocab';
+import { redact as defaultRedact, type PriceTable } from '@fulcrum/vocab';
 import type { BatchWriter } from './writer.js';
 import { createSpanSink } from './span-sink.js';
 import { authPlugin, type AuthOptions } from './plugins/auth.js';
@@ -53,6 +53,10 @@ export interface AppOptions {
   analysisConfig?: Partial<AnalysisConfig>;
   /** Leverage weights the API's answers use. @default DEFAULT_WEIGHTS */
   weights?: WeightOverrides;
+  /** Repository budget ($ per team window) the API's reports use; the session and team budgets are analysisConfig.runaway's. @default 0 (none) */
+  repositoryBudgetUsd?: number;
+  /** Prices of model calls that arrive without a cost (Codex, Gemini CLI, plain GenAI spans); build it once (createPriceTable). @default DEFAULT_PRICES */
+  prices?: PriceTable;
   /** Key management at /api/admin/keys, for loopback requests carrying this token. @default undefined (no admin routes) */
   admin?: AdminOptions;
 }
@@ -67,7 +71,7 @@ declare module 'fastify' {
     normaliseContext(req: FastifyRequest): NormaliseContext;
     sanitiseOptions: SanitiseOptions;
     /** What the API's answers are computed with: the analysis settings and leverage weights in force. */
-    readSettings: { analysis: AnalysisConfig; weights?: WeightOverrides };
+    readSettings: { analysis: AnalysisConfig; weights?: WeightOverrides; repositoryBudgetUsd?: number };
   }
 }
 
@@ -88,14 +92,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const redact = options.redact === false ? undefined : (options.redact ?? defaultRedact);
   const defaultProject = options.defaultProject ?? 'default';
   app.decorate('store', store);
-  app.decorate('readSettings', { analysis: resolveAnalysisConfig(options.analysisConfig), weights: options.weights });
+  // One price table for ingest and analysis (what carrying a wasted result costs), unless the analysis names its own.
+  const analysisConfig = { ...options.analysisConfig, prices: options.analysisConfig?.prices ?? options.prices };
+  app.decorate('readSettings', { analysis: resolveAnalysisConfig(analysisConfig), weights: options.weights, repositoryBudgetUsd: options.repositoryBudgetUsd });
   app.decorate('spanWriter', writer);
   app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
   app.decorate('projectOf', (req: FastifyRequest) => req.fulcrumProject || defaultProject);
   // One join cache per app: a harness call's log event and trace span arrive in separate requests.
   const join = new JoinCache();
-  app.decorate('normaliseContext', (req: FastifyRequest): NormaliseContext => ({ project: app.projectOf(req), redact, join }));
+  const prices = options.prices;
+  app.decorate('normaliseContext', (req: FastifyRequest): NormaliseContext => ({ project: app.projectOf(req), redact, join, prices }));
   app.addHook('onClose', async () => sink.close());
   await app.register(otlpHttpPlugin, { bodyLimit: options.bodyLimit });
   await app.register(authPlugin, options.auth ?? {});
@@ -106,6 +113,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoute);
   await app.register(apiRoutes);
   if (options.admin) await app.register(adminRoutes, options.admin);
-  if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, ...options.analysis, config: options.analysisConfig });
+  if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, ...options.analysis, config: analysisConfig });
   return app;
 }

@@ -33,6 +33,7 @@ export { createSpanSink } from './span-sink.js';
 export type { SpanSink, SpanSinkOptions } from './span-sink.js';
 export { importTranscripts } from './transcripts/import.js';
 export type { ImportOptions, ImportSummary, SkippedLine } from './transcripts/import.js';
+export { priceRow } from './normalise/price.js';
 export type { TranscriptHarness } from './transcripts/files.js';
 export { normaliseLogs } from './normalise/harness/logs.js';
 export { normaliseMetrics } from './normalise/harness/metrics.js';

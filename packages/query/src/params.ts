@@ -1,4 +1,6 @@
+import type { BudgetOptions } from './budgets.js';
 import { GROUP_DIMENSIONS, type GroupDimension } from './leverage/by-group.js';
+import { ACTIVITIES, type Activity, type Weights } from './leverage/weights.js';
 import type { QueryScope } from './scope.js';
 import { SESSION_SORTS, type SessionSort } from './sessions.js';
 
@@ -35,7 +37,28 @@ export interface QueryParams {
   by?: string;
   minRepeat?: string | number;
   worst?: string | number;
+  /** $ per session window; 0 turns the session budget off. Overrides the server's (or config file's) budgets.sessionUsd. */
+  sessionBudgetUsd?: string | number;
+  /** $ per team window per team; 0 = none. Overrides budgets.teamUsd. */
+  teamBudgetUsd?: string | number;
+  /** $ per team window per repository; 0 = none. Overrides budgets.repositoryUsd. */
+  repositoryBudgetUsd?: string | number;
 }
+
+/** Leverage weight parameters, one per activity: weight.linesAdded=1.5 (the CLI's --weight linesAdded=1.5). */
+export type WeightParams = { [A in Activity as `weight.${A}`]?: string | number };
+export interface QueryParams extends WeightParams {}
+
+/** The budget parameters, as the API spells them, and the CLI flag that sets each. */
+export const BUDGET_PARAMS = {
+  sessionBudgetUsd: { option: 'sessionUsd', flag: 'session-budget' },
+  teamBudgetUsd: { option: 'teamUsd', flag: 'team-budget' },
+  repositoryBudgetUsd: { option: 'repositoryUsd', flag: 'repository-budget' },
+} as const satisfies Record<string, { option: keyof BudgetOptions; flag: string }>;
+export type BudgetParam = keyof typeof BUDGET_PARAMS;
+
+/** weight.<activity> for every activity: the API's weight parameters. */
+export const WEIGHT_PARAMS = ACTIVITIES.map((a) => `weight.${a}` as const);
 
 export interface ParsedQuery {
   scope: QueryScope;
@@ -44,6 +67,10 @@ export interface ParsedQuery {
   by?: GroupDimension | 'all';
   minRepeat?: number;
   worst?: number;
+  /** Budgets given as parameters; the rest come from the server's settings. */
+  budgets?: Pick<BudgetOptions, 'sessionUsd' | 'teamUsd' | 'repositoryUsd'>;
+  /** Weights given as parameters; the rest come from the server's settings. */
+  weights?: Partial<Weights>;
 }
 
 const RELATIVE = /^(\d+)(m|h|d|w)$/;
@@ -74,6 +101,14 @@ function int(name: string, v: string | number | undefined, min: number, max: num
   return n;
 }
 
+/** A non-negative number: a budget in $ or a weight. */
+function nonNegative(name: string, v: string | number | undefined, cli?: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = typeof v === 'number' ? v : /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n < 0) throw new QueryParamError(name, `must be a non-negative number, got "${v}"`, cli ? { cli: `must be a non-negative number, got "${v}"` } : {});
+  return n;
+}
+
 function bool(name: string, v: string | boolean | undefined): boolean {
   if (v === undefined || v === false || v === 'false' || v === '0') return false;
   if (v === true || v === 'true' || v === '1' || v === '') return true;
@@ -99,6 +134,16 @@ export function parseQueryParams(p: QueryParams, defaultProject = 'default', now
   // The CLI spells the dimension as its filter flag (--use-case); both name it.
   const by = oneOf('by', p.by === 'use-case' ? 'useCase' : p.by, ['all', ...(Object.keys(GROUP_DIMENSIONS) as GroupDimension[])]);
   if (by === 'user' && !individual) throw new QueryParamError('by', 'user is an individual view: add individual=true', { cli: 'user is an individual view: add --individual' });
+  const budgets: NonNullable<ParsedQuery['budgets']> = {};
+  for (const [param, { option }] of Object.entries(BUDGET_PARAMS) as [BudgetParam, (typeof BUDGET_PARAMS)[BudgetParam]][]) {
+    const v = nonNegative(param, p[param]);
+    if (v !== undefined) budgets[option] = v;
+  }
+  const weights: Partial<Weights> = {};
+  for (const a of ACTIVITIES) {
+    const v = nonNegative(`weight.${a}`, p[`weight.${a}`]);
+    if (v !== undefined) weights[a] = v;
+  }
   return {
     scope,
     sort: oneOf('sort', p.sort, Object.keys(SESSION_SORTS) as SessionSort[]),
@@ -106,5 +151,7 @@ export function parseQueryParams(p: QueryParams, defaultProject = 'default', now
     by,
     minRepeat: int('minRepeat', p.minRepeat, 2, 1000),
     worst: int('worst', p.worst, 0, 1000),
+    ...(Object.keys(budgets).length ? { budgets } : {}),
+    ...(Object.keys(weights).length ? { weights } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { overBudget, resolveBudgets, type BudgetOptions, type BudgetReport } from './budgets.js';
 import { leverageByGroup, type GroupDimension, type GroupLeverage } from './leverage/by-group.js';
 import type { WeightOverrides, Weights } from './leverage/weights.js';
 import type { RunawayOptions } from './engine/summarise.js';
@@ -14,6 +15,8 @@ export interface ReportOptions extends WasteOptions {
   by?: GroupDimension;
   /** Team budgets and spike detection (session windows were judged at analysis). @default RUNAWAY_DEFAULTS */
   runaway?: RunawayOptions;
+  /** Budgets spend over budget is measured against (see budgets.ts); unset ones come from `runaway`. */
+  budgets?: BudgetOptions;
 }
 
 /** Everything `fulcrum report` and GET /api/reports/waste show: one JSON shape for CLI and API. */
@@ -26,6 +29,8 @@ export interface Report {
   groups: GroupLeverage[];
   waste: WasteReport;
   runaways: RunawaySignal[];
+  /** Spend over the session, team and repository budgets that applied. */
+  budgets: BudgetReport;
 }
 
 export async function buildReport(client: Client, scope: QueryScope, options: ReportOptions = {}): Promise<Report> {
@@ -34,6 +39,7 @@ export async function buildReport(client: Client, scope: QueryScope, options: Re
   const lev = await leverageByGroup(client, scope, { ...options, by });
   const waste = await wasteReport(client, scope, options);
   const runaways = await findRunaways(client, scope, options.runaway);
+  const budgets = await overBudget(client, scope, resolveBudgets(options.budgets, options.runaway));
   return {
     scope: describeScope(scope),
     generatedAt: new Date().toISOString(),
@@ -43,6 +49,7 @@ export async function buildReport(client: Client, scope: QueryScope, options: Re
     groups: lev.groups,
     waste,
     runaways,
+    budgets,
   };
 }
 

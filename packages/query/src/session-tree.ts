@@ -29,6 +29,8 @@ export interface SessionDetail {
   findings: Finding[];
   spans: number;
   spendUsd: number;
+  /** Model calls to models the price table does not know: their cost is not in spendUsd. */
+  unpricedCalls: number;
   tokens: number;
   wasteUsd: number;
 }
@@ -76,6 +78,7 @@ ORDER BY Timestamp, SpanId`,
     findings,
     spans: spans.length,
     spendUsd: spans.reduce((s, r) => s + r.costUsd, 0),
+    unpricedCalls: spans.filter((r) => r.type === 'llm' && !r.priced).length,
     tokens: spans.reduce((s, r) => s + tokensOf(r), 0),
     wasteUsd: findings.reduce((s, f) => s + f.costUsd, 0),
   };

@@ -14,6 +14,8 @@ export interface SessionSummary {
   useCase: string;
   userId?: string;
   spendUsd: number;
+  /** Model calls to models the price table does not know: their cost is not in spendUsd. */
+  unpricedCalls: number;
   tokens: number;
   modelCalls: number;
   toolCalls: number;
@@ -42,7 +44,7 @@ export interface ListSessionsOptions {
 
 const COLUMNS = `SessionId AS sessionId, toUnixTimestamp64Milli(Start) AS startMs, toUnixTimestamp64Milli(End) AS endMs,
   Team AS team, Repository AS repository, Harness AS harness, UseCase AS useCase, UserId AS userId,
-  SpendUsd AS spendUsd, Tokens AS tokens, ModelCalls AS modelCalls, ToolCalls AS toolCalls, Failures AS failures,
+  SpendUsd AS spendUsd, UnpricedCalls AS unpricedCalls, Tokens AS tokens, ModelCalls AS modelCalls, ToolCalls AS toolCalls, Failures AS failures,
   LinesAdded AS linesAdded, LinesRemoved AS linesRemoved, Refactors AS refactors, Skills AS skills, Mcp AS mcp,
   if(SpendUsd > 0, ${WEIGHTED_ACTIVITY_SQL} / SpendUsd, NULL) AS leverage, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens`;
 

@@ -5,7 +5,7 @@ import { scopeWhere, type BoundSql, type QueryScope } from './scope.js';
  * per-session summaries (latest analysis of each, FINAL), bounded by when the
  * session started. Every reader of sessions, leverage and waste starts here.
  */
-export function summariesIn(scope: QueryScope, options: { arrayJoin?: 'Waste' | 'Windows' | 'Runaways' } = {}): BoundSql {
+export function summariesIn(scope: QueryScope, options: { arrayJoin?: 'Waste' | 'PartialWaste' | 'Windows' | 'Runaways' } = {}): BoundSql {
   const where = scopeWhere(scope, 'Start');
   const join = options.arrayJoin ? ` ARRAY JOIN ${options.arrayJoin}` : '';
   return { sql: `session_summaries FINAL${join} WHERE ${where.sql}`, params: where.params };

@@ -25,9 +25,16 @@ export interface ModelPrice {
 }
 
 /**
- * Keys are normalised model names. A key matches a name equal to it or
- * starting with it followed by `-` or `.`; a key ending in `-` matches any name
- * with that prefix. The longest matching key wins.
+ * Keys are normalised model names (see normaliseModelName). Only two kinds of
+ * key match, so a model nobody listed is unpriced rather than priced as a
+ * neighbour:
+ * - an exact key (`claude-sonnet-4-5`, `gpt-5.1`) matches that name only;
+ * - a family key ends with `-` (`claude-opus-4-`, `gemini-3-pro-`) and matches
+ *   every name starting with it: a family is listed on purpose, when its
+ *   members share a price.
+ * An exact key beats any family; among families the longest wins. So
+ * `gemini-3.1-flash`, `claude-foo-9` and `gpt-6` are unpriced (Priced=false,
+ * not $0 counted as a price) until someone adds them.
  */
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
@@ -41,7 +48,7 @@ const a = (input: number, output: number): ModelPrice => ({
 const o = (input: number, output: number, cacheRead: number): ModelPrice => ({ input, output, cacheRead, cacheWrite: 0, provider: 'openai' });
 const g = (input: number, output: number, cacheRead: number): ModelPrice => ({ input, output, cacheRead, cacheWrite: 0, provider: 'google' });
 
-/** List prices (standard tier, prompts under 200k tokens) as of late 2025. */
+/** List prices (standard tier, prompts under 200k tokens) as of late 2025. Family keys end with `-`. */
 export const DEFAULT_PRICES: PriceTable = Object.freeze({
   // Opus 4 and 4.1 kept the old price; 4.5 and later cost a third.
   'claude-opus-4': a(15, 75),
@@ -49,19 +56,27 @@ export const DEFAULT_PRICES: PriceTable = Object.freeze({
   'claude-opus-4-1': a(15, 75),
   'claude-opus-4-': a(5, 25),
   'claude-sonnet-4': a(3, 15),
+  'claude-sonnet-4-': a(3, 15),
   'claude-haiku-4': a(1, 5),
+  'claude-haiku-4-5': a(1, 5),
   'claude-3-7-sonnet': a(3, 15),
   'claude-3-5-sonnet': a(3, 15),
   'claude-3-5-haiku': a(0.8, 4),
   'claude-3-opus': a(15, 75),
   'claude-3-haiku': a(0.25, 1.25),
   'gpt-5': o(1.25, 10, 0.125),
+  // gpt-5-codex, gpt-5-chat and later gpt-5-* variants; the cheaper ones are listed exactly.
+  'gpt-5-': o(1.25, 10, 0.125),
   'gpt-5-mini': o(0.25, 2, 0.025),
   'gpt-5-nano': o(0.05, 0.4, 0.005),
   'gpt-5-pro': o(15, 120, 15),
   'gpt-5-codex-mini': o(0.25, 2, 0.025),
+  'gpt-5.1': o(1.25, 10, 0.125),
+  'gpt-5.1-codex': o(1.25, 10, 0.125),
+  'gpt-5.1-codex-max': o(1.25, 10, 0.125),
   'gpt-5.1-codex-mini': o(0.25, 2, 0.025),
   'gpt-5.2': o(1.75, 14, 0.175),
+  'gpt-5.2-codex': o(1.75, 14, 0.175),
   'gpt-4.1': o(2, 8, 0.5),
   'gpt-4.1-mini': o(0.4, 1.6, 0.1),
   'gpt-4.1-nano': o(0.1, 0.4, 0.025),
@@ -73,12 +88,17 @@ export const DEFAULT_PRICES: PriceTable = Object.freeze({
   'o4-mini': o(1.1, 4.4, 0.275),
   'codex-mini': o(1.5, 6, 0.375),
   'gemini-2.5-pro': g(1.25, 10, 0.125),
+  'gemini-2.5-pro-preview-': g(1.25, 10, 0.125),
   'gemini-2.5-flash': g(0.3, 2.5, 0.03),
+  'gemini-2.5-flash-preview-': g(0.3, 2.5, 0.03),
   'gemini-2.5-flash-lite': g(0.1, 0.4, 0.01),
+  'gemini-2.5-flash-lite-preview-': g(0.1, 0.4, 0.01),
   'gemini-2.0-flash': g(0.1, 0.4, 0.025),
-  'gemini-3': g(2, 12, 0.2),
+  'gemini-2.0-flash-001': g(0.1, 0.4, 0.025),
   'gemini-3-pro': g(2, 12, 0.2),
+  'gemini-3-pro-': g(2, 12, 0.2),
   'gemini-3-flash': g(0.5, 3, 0.05),
+  'gemini-3-flash-': g(0.5, 3, 0.05),
 });
 
 /** A table with overrides (and additions) on top of the defaults; `null` removes a model. */
@@ -108,16 +128,19 @@ export function normaliseModelName(model: string): string {
   return m;
 }
 
-/** The price entry for a model, or undefined when unknown. */
+/** True for a family key: it ends with `-` and matches every name starting with it. */
+export const isFamilyKey = (key: string): boolean => key.endsWith('-');
+
+/** The price entry for a model: its exact key, else the longest family key it starts with; undefined when unknown. */
 export function findPrice(model: string, table: PriceTable = DEFAULT_PRICES): ModelPrice | undefined {
   const name = normaliseModelName(model);
-  const exact = table[name];
+  if (!name) return undefined;
+  const exact = Object.hasOwn(table, name) && !isFamilyKey(name) ? table[name] : undefined;
   if (exact) return exact;
+  // Families by length, longest first: at most a few dozen keys, and callers that price many rows build one table.
   let best: string | undefined;
   for (const key of Object.keys(table)) {
-    if (!name.startsWith(key) || (best !== undefined && key.length <= best.length)) continue;
-    const next = name[key.length];
-    if (key.endsWith('-') || next === '-' || next === '.') best = key;
+    if (isFamilyKey(key) && name.startsWith(key) && name.length > key.length && (best === undefined || key.length > best.length)) best = key;
   }
   return best === undefined ? undefined : table[best];
 }

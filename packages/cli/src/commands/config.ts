@@ -42,7 +42,7 @@ function keysHelp(): string {
 export const CONFIG_HELP_TEXT = `Usage: fulcrum config [options]
 
 Prints the analysis settings in effect (waste detection, the analysis delay,
-runaway-spend budgets and leverage weights): every key, its value, and where
+budgets, leverage weights and the model prices the file adds): every key, its value, and where
 the value came from: default, the config file, or a flag. Does not open the
 store, so it works while a server holds the data directory.
 
@@ -60,6 +60,13 @@ Options:
 Keys:
 ${keysHelp()}
 
+Prices: the "prices" section adds models to the built-in price table (or
+replaces their price), in $ per million tokens. A key is a model name as the
+harness reports it (dates and provider prefixes are ignored), or a family
+ending in "-" that prices every model starting with it. Fulcrum prices calls
+that come without a cost (Codex, Gemini CLI); a model in neither table is
+unpriced: counted as "calls to unpriced models", never as $0 spend.
+
 ${wrap(`A weight is a number, or a rating { "frequency": L, "timeSaved": L } worth (frequency + timeSaved) / 2, each L one of ${LEVELS_TEXT}.`, 0, 80, 0)}
 
 Example ${CONFIG_FILE_NAME}:
@@ -67,7 +74,8 @@ Example ${CONFIG_FILE_NAME}:
     "waste": { "minRepeat": 4 },
     "analysis": { "analyseAfter": "2m" },
     "budgets": { "sessionUsd": 40, "teamUsd": 500 },
-    "weights": { "refactors": 1, "mcp": { "frequency": "high", "timeSaved": "high" } }
+    "weights": { "refactors": 1, "mcp": { "frequency": "high", "timeSaved": "high" } },
+    "prices": { "gemini-3.1-": { "input": 0.5, "output": 3, "cacheRead": 0.05, "cacheWrite": 0 } }
   }
 `;
 
@@ -80,7 +88,11 @@ const COLUMNS: Column<ConfigEntry>[] = [
 export function renderConfig(loaded: LoadedConfig): string {
   const { path, found } = loaded.file;
   const head = `config file: ${path}${found ? '' : ' (none: defaults apply)'}\n\n`;
-  return head + renderTable(loaded.entries, COLUMNS);
+  const prices = loaded.prices.map((p): ConfigEntry => ({
+    key: `prices.${p.model}` as ConfigEntry['key'], value: p.input, source: p.source, description: 'model price, $ per million tokens',
+    text: `input ${p.input}, output ${p.output}, cache read ${p.cacheRead}, cache write ${p.cacheWrite}`,
+  }));
+  return head + renderTable([...loaded.entries, ...prices], COLUMNS);
 }
 
 /** What --format json prints: the file, every key with its value and source, and the engine's options. */
@@ -89,6 +101,7 @@ export function configJson(loaded: LoadedConfig) {
     file: loaded.file,
     keys: loaded.entries.map(({ key, value, text, source }) => ({ key, value, text, source })),
     effective: loaded.config,
+    prices: loaded.prices,
   };
 }
 

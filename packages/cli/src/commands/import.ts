@@ -51,7 +51,7 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const harness = HARNESSES[positionals[0] ?? ''];
   if (!harness) throw new UsageError(`import needs a harness: claude-code, codex or gemini (got "${positionals[0] ?? ''}")`);
   const path = positionals[1] ?? defaultPath(harness, env);
-  const { config } = loadConfigFromFlags(values, env);
+  const { config, priceTable } = loadConfigFromFlags(values, env);
   if (!existsSync(path)) throw new UsageError(`no transcripts at ${path} (pass a path)`);
   const opts = storeOptions(values, env);
   const store = await openStore(opts).catch((err: Error & { code?: string }) => {
@@ -63,7 +63,7 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
     const before = await storedSpans(store, project);
     let bar: ReturnType<typeof progressBar> | undefined;
     const summary = await importTranscripts({
-      harness, path, store, redact, project,
+      harness, path, store, redact, project, prices: priceTable,
       onProgress: (p) => {
         bar ??= progressBar(`importing ${harness}`, p.bytesTotal);
         bar.update(p.bytesDone);
@@ -75,7 +75,7 @@ export async function importCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
     const added = (await storedSpans(store, project)) - before;
     let analysing: ReturnType<typeof progressBar> | undefined;
     const analysed = await analysePending(store, {
-      quietMs: 0, project, config: { minRepeat: config.minRepeat, runaway: config.runaway },
+      quietMs: 0, project, config: { minRepeat: config.minRepeat, runaway: config.runaway, prices: priceTable },
       onProgress: (done, total) => (analysing ??= progressBar('analysing sessions', total)).update(done),
     });
     analysing?.done();

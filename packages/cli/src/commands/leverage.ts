@@ -1,5 +1,5 @@
 import type { LeverageResult } from '@fulcrum/query';
-import { QUERY_HELP } from '../query/flags.js';
+import { QUERY_HELP, WEIGHT_FLAG, WEIGHT_HELP, weightAndBudgetParams } from '../query/flags.js';
 import { runQueryCommand } from '../query/run.js';
 import { renderLeverage } from '../render/leverage.js';
 
@@ -11,6 +11,7 @@ Weights: lines added 1, lines removed 0.875, refactors 0.75, skills 1, MCP 0.875
 
 Options:
   --by <dim>              team (default), repository, harness, use-case, all; user with --individual
+${WEIGHT_HELP}
 ${QUERY_HELP}
   -h, --help              show this help
 `;
@@ -19,8 +20,8 @@ export function leverageCommand(argv: string[], env: NodeJS.ProcessEnv): Promise
   return runQueryCommand<LeverageResult>({
     help: LEVERAGE_HELP,
     endpoint: 'leverage',
-    flags: { by: { type: 'string' } },
-    extra: (v) => ({ by: v.by as string | undefined }),
+    flags: { by: { type: 'string' }, ...WEIGHT_FLAG },
+    extra: (v) => ({ by: v.by as string | undefined, ...weightAndBudgetParams(v) }),
     sessionsIn: (r) => r.total.sessions,
     render: renderLeverage,
   }, argv, env);

@@ -37,7 +37,7 @@ export async function reanalyseCommand(argv: string[], env: NodeJS.ProcessEnv): 
     if (err instanceof QueryParamError) throw new UsageError(`--${err.message}`); // "since must be ..."
     throw err;
   }
-  const { config } = loadConfigFromFlags(values, env);
+  const { config, priceTable } = loadConfigFromFlags(values, env);
   const opts = storeOptions(values, env);
   const store = await openStore(opts).catch((err: Error & { code?: string }) => {
     if (err.code === 'FULCRUM_DATA_DIR_LOCKED') throw new UsageError(`${err.message}: restart that server with the new config instead (it re-analyses sessions analysed under other settings)`);
@@ -49,7 +49,7 @@ export async function reanalyseCommand(argv: string[], env: NodeJS.ProcessEnv): 
     const r = await reanalyse(store, {
       project: values.project as string | undefined,
       since,
-      config: { minRepeat: config.minRepeat, runaway: config.runaway },
+      config: { minRepeat: config.minRepeat, runaway: config.runaway, prices: priceTable },
       onProgress: (done, total) => (bar ??= progressBar('re-analysing sessions', total)).update(done),
     });
     bar?.done();

@@ -46,7 +46,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const rate = intFlag((values['rate-limit'] as string | undefined) ?? (env.FULCRUM_RATE_LIMIT || undefined), 'rate-limit', 200, 0, 1_000_000);
   const analysis = (values.analysis as string | undefined) ?? 'on';
   if (analysis !== 'on' && analysis !== 'off') throw new UsageError(`--analysis must be on or off, got "${analysis}"`);
-  const { config } = loadConfigFromFlags(values, env, { 'analysis.analyseAfter': { value: values['analyse-after'], flag: '--analyse-after' } });
+  const { config, priceTable } = loadConfigFromFlags(values, env, { 'analysis.analyseAfter': { value: values['analyse-after'], flag: '--analyse-after' } });
   let server;
   try {
     server = await startServer({
@@ -58,8 +58,10 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       limits: { requestsPerSecond: rate },
       logger: { level: env.FULCRUM_LOG_LEVEL ?? 'info' },
       analysis: analysis === 'off' ? false : { analyseAfterMs: config.analyseAfterMs },
-      analysisConfig: { minRepeat: config.minRepeat, runaway: config.runaway },
+      analysisConfig: { minRepeat: config.minRepeat, runaway: config.runaway, prices: priceTable },
       weights: config.weights,
+      repositoryBudgetUsd: config.repositoryBudgetUsd,
+      prices: priceTable,
     });
   } catch (err) {
     throw new UsageError(describeStartError(err as NodeJS.ErrnoException, store, port));

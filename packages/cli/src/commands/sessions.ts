@@ -1,5 +1,5 @@
 import type { SessionSummary } from '@fulcrum/query';
-import { QUERY_HELP } from '../query/flags.js';
+import { QUERY_HELP, WEIGHT_FLAG, WEIGHT_HELP, weightAndBudgetParams } from '../query/flags.js';
 import { runQueryCommand } from '../query/run.js';
 import { renderSessions } from '../render/sessions.js';
 
@@ -11,6 +11,7 @@ activity per $) and waste, and says how many there are when --limit cuts the lis
 Options:
   --sort <by>             start (default), spend, waste or leverage
   --limit <n>             sessions to list (default 50)
+${WEIGHT_HELP}
 ${QUERY_HELP}
   -h, --help              show this help
 `;
@@ -19,8 +20,8 @@ export function sessionsCommand(argv: string[], env: NodeJS.ProcessEnv): Promise
   return runQueryCommand<SessionSummary[]>({
     help: SESSIONS_HELP,
     endpoint: 'sessions',
-    flags: { sort: { type: 'string' }, limit: { type: 'string' } },
-    extra: (v) => ({ sort: v.sort as string | undefined, limit: v.limit as string | undefined }),
+    flags: { sort: { type: 'string' }, limit: { type: 'string' }, ...WEIGHT_FLAG },
+    extra: (v) => ({ sort: v.sort as string | undefined, limit: v.limit as string | undefined, ...weightAndBudgetParams(v) }),
     sessionsIn: (rows, total) => total ?? rows.length,
     render: (rows, format, total) => renderSessions(rows, format, total),
   }, argv, env);

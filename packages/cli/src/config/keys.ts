@@ -23,6 +23,8 @@ export interface EngineConfig {
   runaway: Required<RunawayOptions>;
   /** Leverage weights, every activity set. */
   weights: Weights;
+  /** budgets.repositoryUsd: $ per team window per repository, read by reports only (not the engine); 0 = none. */
+  repositoryBudgetUsd: number;
 }
 
 // Fails to compile when the engine's settings stop being a subset of these: a loaded config is passed to it as is.
@@ -46,7 +48,13 @@ type Unmapped = Exclude<keyof RunawayOptions, (typeof BUDGET_FIELDS)[keyof typeo
 const everyRunawayOptionMapped: [Unmapped] extends [never] ? true : Unmapped = true;
 void everyRunawayOptionMapped;
 
-export type BudgetKey = keyof typeof BUDGET_FIELDS;
+/** Budgets only reports read (spend over budget), not the engine: not RunawayOptions fields. */
+export const REPORT_BUDGET_FIELDS = { repositoryUsd: 'repositoryBudgetUsd' } as const satisfies Record<string, keyof EngineConfig>;
+
+export type BudgetKey = keyof typeof BUDGET_FIELDS | keyof typeof REPORT_BUDGET_FIELDS;
+
+/** Every budgets.* key, in the order the file and `fulcrum config` list them. */
+const BUDGET_ORDER: readonly BudgetKey[] = ['sessionUsd', 'sessionCalls', 'teamUsd', 'repositoryUsd', 'spikeMultiple', 'sessionWindowMinutes', 'teamWindowMinutes', 'history', 'minHistory'];
 
 /** The config file (fulcrum.config.json). Every key is optional. */
 export interface ConfigFile {
@@ -56,6 +64,8 @@ export interface ConfigFile {
   budgets?: Partial<Record<BudgetKey, number>>;
   /** A weight by number, or by rating: { "frequency": "high", "timeSaved": "extremely-high" }. */
   weights?: Partial<Record<Activity, number | LevelRating>>;
+  /** Model prices added to (or replacing) the built-in table, USD per million tokens; a key ending in "-" is a family. */
+  prices?: Record<string, { input: number; output: number; cacheRead: number; cacheWrite: number }>;
 }
 
 /** A key's dotted name in the file, e.g. "budgets.sessionUsd". */
@@ -146,6 +156,7 @@ const BUDGET_DEFS: Record<BudgetKey, { description: string; check: (raw: unknown
     check: integer(0, UINT32_MAX, 'a non-negative integer'),
   },
   teamUsd: { description: 'flag a team spending more than this ($) in one team window; 0 turns it off', check: nonNegative },
+  repositoryUsd: { description: 'report spend of a repository over this ($) in one team window; 0 turns it off', check: nonNegative },
   spikeMultiple: { description: "flag a window above this multiple of the session's or team's trailing median", check: positive },
   sessionWindowMinutes: {
     description: "window a session's spend and calls are measured over, in minutes",
@@ -182,12 +193,12 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
     set: (c, v) => void (c.analyseAfterMs = v),
     text: formatDuration,
   },
-  ...(Object.keys(BUDGET_FIELDS) as BudgetKey[]).map((k): KeyDef => ({
+  ...BUDGET_ORDER.map((k): KeyDef => ({
     key: `budgets.${k}`,
     description: BUDGET_DEFS[k].description,
     check: (raw) => ({ value: BUDGET_DEFS[k].check(raw) }),
-    get: (c) => c.runaway[BUDGET_FIELDS[k]],
-    set: (c, v) => void (c.runaway[BUDGET_FIELDS[k]] = v),
+    get: (c) => (k === 'repositoryUsd' ? c[REPORT_BUDGET_FIELDS[k]] : c.runaway[BUDGET_FIELDS[k]]),
+    set: (c, v) => void (k === 'repositoryUsd' ? (c[REPORT_BUDGET_FIELDS[k]] = v) : (c.runaway[BUDGET_FIELDS[k]] = v)),
     text: String,
   })),
   ...ACTIVITIES.map((a): KeyDef => ({
@@ -212,6 +223,7 @@ export function defaultConfig(): EngineConfig {
     analyseAfterMs: DEFAULT_ANALYSE_AFTER_MS,
     runaway: { ...RUNAWAY_DEFAULTS },
     weights: { ...DEFAULT_WEIGHTS },
+    repositoryBudgetUsd: 0,
   };
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_DATA_DIR } from '@fulcrum/store';
 import { UsageError } from '../errors.js';
 import { CONFIG_KEYS, defaultConfig, KEY_DEFS, Refusal, shown, type EngineConfig, type ConfigKey } from './keys.js';
 import type { LevelRating } from '@fulcrum/query';
+import { createPriceTable, DEFAULT_PRICES, normaliseModelName, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
 
 /** The config file's name in the data directory. */
 export const CONFIG_FILE_NAME = 'fulcrum.config.json';
@@ -61,7 +62,26 @@ export interface LoadedConfig {
   entries: ConfigEntry[];
   /** The file consulted (absolute), whether it was given explicitly, and whether it exists. */
   file: { path: string; explicit: boolean; found: boolean };
+  /** Model prices the file adds to the built-in table (its `prices` section), in file order. */
+  prices: PriceEntry[];
+  /** The price table in force: the built-in one with the file's prices on top, built once. */
+  priceTable: PriceTable;
 }
+
+/** One model (or family, ending in "-") priced in the config file, USD per million tokens. */
+export interface PriceEntry {
+  /** The key as normalised for matching (lower case, no date or provider prefix). */
+  model: string;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** The config file's absolute path. */
+  source: string;
+}
+
+/** The fields of a price in the file, all required. */
+const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite'] as const;
 
 /**
  * The effective analysis settings: defaults, then the config file (`path`, or
@@ -92,8 +112,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   };
 
   const text = readConfigText(path, explicit);
+  let prices: PriceEntry[] = [];
   if (text !== undefined) {
-    for (const [key, raw] of fileEntries(parseJson(text, path), path)) apply(key, raw, path, `in ${path}`);
+    const json = parseJson(text, path);
+    for (const [key, raw] of fileEntries(json, path)) apply(key, raw, path, `in ${path}`);
+    if (isObject(json) && json.prices !== undefined) prices = priceEntries(json.prices, path);
   }
   for (const [key, o] of Object.entries(options.overrides ?? {}) as [string, ConfigOverride | undefined][]) {
     if (!o || o.value === undefined) continue; // a flag not given
@@ -107,7 +130,43 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const value = d.get(config);
     return { key: d.key, value, text: d.text(value, ratings.get(d.key)), source: sources[d.key], description: d.description };
   });
-  return { config, sources, entries, file: { path, explicit, found: text !== undefined } };
+  const priceTable = prices.length === 0 ? DEFAULT_PRICES : createPriceTable(Object.fromEntries(prices.map((e) => [e.model, toModelPrice(e)])));
+  return { config, sources, entries, file: { path, explicit, found: text !== undefined }, prices, priceTable };
+}
+
+/** The file's `prices` section: { "<model or family->": { input, output, cacheRead, cacheWrite } }, each a $ per million tokens >= 0. */
+function priceEntries(body: unknown, path: string): PriceEntry[] {
+  const at = `in ${path}`;
+  if (!isObject(body)) throw new ConfigError('prices', `must be an object of model names to prices, got ${shown(body)}`, at);
+  const out: PriceEntry[] = [];
+  for (const [name, raw] of Object.entries(body)) {
+    const key = `prices.${name}`;
+    const model = normaliseModelName(name);
+    if (!model || model === '-') throw new ConfigError(key, 'is not a model name', at);
+    if (!isObject(raw)) throw new ConfigError(key, `must be { "input": $, "output": $, "cacheRead": $, "cacheWrite": $ } per million tokens, got ${shown(raw)}`, at);
+    for (const field of Object.keys(raw)) {
+      if (!(PRICE_FIELDS as readonly string[]).includes(field)) {
+        const near = hint(field, PRICE_FIELDS, '');
+        throw new ConfigError(`${key}.${field}`, `unknown key${near.startsWith('; did you mean') ? near : ''} (a price has ${PRICE_FIELDS.join(', ')})`, at);
+      }
+    }
+    const entry = { model, source: path } as PriceEntry;
+    for (const field of PRICE_FIELDS) {
+      const v = raw[field];
+      if (v === undefined) throw new ConfigError(`${key}.${field}`, `missing (a price has ${PRICE_FIELDS.join(', ')}, $ per million tokens)`, at);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`${key}.${field}`, `must be a non-negative number ($ per million tokens), got ${shown(v)}`, at);
+      entry[field] = v;
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+/** A file price as the price table takes it; whose cache accounting applies follows the model's name. */
+function toModelPrice(e: PriceEntry): ModelPrice {
+  const known = DEFAULT_PRICES[e.model]?.provider;
+  const provider = known ?? (/^claude/.test(e.model) ? 'anthropic' : /^(gpt|o\d|codex)/.test(e.model) ? 'openai' : /^gemini/.test(e.model) ? 'google' : 'other');
+  return { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, provider };
 }
 
 /** The file's text; undefined when the default file does not exist. */
@@ -139,9 +198,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 function fileEntries(json: unknown, path: string): [ConfigKey, unknown][] {
   const at = `in ${path}`;
   if (!isObject(json)) throw new ConfigError(undefined, `file ${path} must hold a JSON object, got ${shown(json)}`);
-  const sections = [...new Set(CONFIG_KEYS.map((d) => d.key.split('.')[0]!))];
+  const sections = [...new Set(CONFIG_KEYS.map((d) => d.key.split('.')[0]!)), 'prices'];
   const out: [ConfigKey, unknown][] = [];
   for (const [section, body] of Object.entries(json)) {
+    if (section === 'prices') continue; // model names, not keys: priceEntries reads them
     if (!sections.includes(section)) throw new ConfigError(section, `unknown key${hint(section, sections, '')}`, at);
     if (!isObject(body)) throw new ConfigError(section, `must be an object, got ${shown(body)}`, at);
     const names = CONFIG_KEYS.filter((d) => d.key.startsWith(`${section}.`)).map((d) => d.key.slice(section.length + 1));

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openStore, readDataDirHolder, type Store } from '@fulcrum/store';
 import {
-  buildReport, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type QueryParams,
+  buildReport, BUDGET_PARAMS, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type BudgetParam, type QueryParams,
 } from '@fulcrum/query';
 import { UsageError } from '../errors.js';
 import { describeStoreError, storeOptions } from '../store-flags.js';
@@ -48,6 +48,13 @@ export async function openBackend(values: Record<string, unknown>, env: NodeJS.P
 /** An API parameter's name as the CLI flag that sets it: useCase → use-case. */
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** The flag that sets an API parameter, where its name is not the parameter's in kebab case. */
+function flagOf(param: string): string {
+  if (param in BUDGET_PARAMS) return `--${BUDGET_PARAMS[param as BudgetParam].flag}`;
+  if (param.startsWith('weight.')) return `--weight ${param.slice('weight.'.length)}`;
+  return `--${kebab(param)}`;
+}
+
 /** A server's base URL: http(s) with a host, or a one-line error naming where it came from (a flag or a variable). */
 export function serverUrl(value: string, source: string): URL {
   let url: URL | undefined;
@@ -70,7 +77,7 @@ export function parse(params: QueryParams) {
     if (err instanceof QueryParamError) {
       const { allowed, value, cli } = err.extra;
       const detail = allowed ? `must be one of ${allowed.map(kebab).join(', ')}, got "${value}"` : cli ?? err.detail;
-      throw new UsageError(`--${kebab(err.param)} ${detail}`);
+      throw new UsageError(`${flagOf(err.param)} ${detail}`);
     }
     throw err;
   }
@@ -84,11 +91,16 @@ function local(store: Store, config: EngineConfig): QueryBackend {
       const p = parse(params);
       const c = store.client;
       if (endpoint === 'sessions') {
-        const page = await listSessionPage(c, p.scope, { sort: p.sort, limit: p.limit, weights: config.weights });
+        const page = await listSessionPage(c, p.scope, { sort: p.sort, limit: p.limit, weights: { ...config.weights, ...p.weights } });
         return { data: page.sessions, total: page.total };
       }
-      if (endpoint === 'leverage') return { data: await leverageByGroup(c, p.scope, { by: p.by, weights: config.weights }) };
-      if (endpoint === 'report') return { data: await buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: config.weights, runaway: config.runaway }) };
+      // Flags (parameters) win over the config file, as they do over a server's settings.
+      const weights = { ...config.weights, ...p.weights };
+      if (endpoint === 'leverage') return { data: await leverageByGroup(c, p.scope, { by: p.by, weights }) };
+      if (endpoint === 'report') {
+        const budgets = { repositoryUsd: config.repositoryBudgetUsd, ...p.budgets };
+        return { data: await buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights, runaway: config.runaway, budgets }) };
+      }
       const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat ?? config.minRepeat });
       if (!d) throw new UsageError(`no session "${id}" in project "${p.scope.project}"`);
       return { data: d };

@@ -1,4 +1,4 @@
-import type { QueryParams } from '@fulcrum/query';
+import { ACTIVITIES, BUDGET_PARAMS, type BudgetParam, type QueryParams } from '@fulcrum/query';
 import { STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 import { UsageError } from '../errors.js';
 
@@ -34,6 +34,32 @@ export const QUERY_HELP = `  --format <f>            table (default), json or md
                           data dir when a server holds it)
   --api-key <key>         API key for a server that requires one (env FULCRUM_API_KEY)
 ${STORE_HELP}`;
+
+/** --weight activity=n (repeatable): leverage, report, sessions. */
+export const WEIGHT_FLAG = { weight: { type: 'string', multiple: true } } as const;
+export const WEIGHT_HELP = `  --weight <a>=<n>        leverage weight of an activity, overriding weights.<a> in the config file
+                          (repeatable; ${ACTIVITIES.join(', ')}): --weight linesAdded=1.5`;
+
+/** --session-budget, --team-budget, --repository-budget: report. */
+export const BUDGET_FLAGS = Object.fromEntries(Object.values(BUDGET_PARAMS).map((b) => [b.flag, { type: 'string' }])) as Record<(typeof BUDGET_PARAMS)[BudgetParam]['flag'], { type: 'string' }>;
+export const BUDGET_HELP = `  --session-budget <$>    $ per session window (default budgets.sessionUsd in the config file: 25)
+  --team-budget <$>       $ per team window per team (default budgets.teamUsd; 0 = none)
+  --repository-budget <$> $ per team window per repository (default budgets.repositoryUsd; 0 = none)`;
+
+/** --weight and budget flags → the API's weight.<activity> and *BudgetUsd parameters. */
+export function weightAndBudgetParams(values: Record<string, unknown>): Partial<QueryParams> {
+  const out: Partial<QueryParams> = {};
+  for (const [param, { flag }] of Object.entries(BUDGET_PARAMS) as [BudgetParam, (typeof BUDGET_PARAMS)[BudgetParam]][]) {
+    if (values[flag] !== undefined) out[param] = values[flag] as string;
+  }
+  for (const w of (values.weight as string[] | undefined) ?? []) {
+    const m = /^\s*([A-Za-z]+)\s*=\s*(.*)$/.exec(w);
+    const activity = ACTIVITIES.find((a) => a === m?.[1]);
+    if (!m || !activity) throw new UsageError(`--weight must be <activity>=<number> with activity one of ${ACTIVITIES.join(', ')}, got "${w}"`);
+    out[`weight.${activity}`] = m[2]!;
+  }
+  return out;
+}
 
 export type Format = 'table' | 'json' | 'md';
 

@@ -120,3 +120,9 @@ export function noSessions(p: QueryParams): string {
   if (ways.length === 0) return `no sessions in project "${p.project || 'default'}" yet: send spans to "fulcrum serve", import transcripts ("fulcrum import") or try "fulcrum demo"\n`;
   return `no sessions in this range; to widen it, ${ways.join(' or ')}\n`;
 }
+
+/** "3 calls to unpriced models are not in $ (...)": what spend leaves out; '' when nothing is. */
+export function unpricedText(n: number | undefined): string {
+  if (!n) return '';
+  return `${plural(n, 'call')} to unpriced models ${Math.round(n) === 1 ? 'is' : 'are'} not in $ (add them under prices in the config file)`;
+}

@@ -1,5 +1,5 @@
 import type { Report } from '@fulcrum/query';
-import { count, dimension, leverageWithUnit, minutes, plural, RUNAWAY_REASON, tokens, usd, WASTE_LABEL, when, words } from './format.js';
+import { count, dimension, leverageWithUnit, minutes, plural, RUNAWAY_REASON, tokens, unpricedText, usd, WASTE_LABEL, when, words } from './format.js';
 import { groupColumns } from './leverage.js';
 import { renderTable } from './table.js';
 
@@ -10,6 +10,33 @@ function scopeText(scope: Report['scope']): string {
     .join(' ');
 }
 
+const BUDGET_UNIT = { session: ['session', 'sessions'], team: ['team', 'teams'], repository: ['repository', 'repositories'] } as const;
+
+/**
+ * The headline's budget lines: spend over each budget that applied, who went
+ * over and their share of all spend, and the budget itself; then the calls
+ * spend leaves out (unpriced models).
+ */
+export function budgetLines(r: Report): string[] {
+  const lines: string[] = [];
+  const over = r.budgets?.over ?? [];
+  const spend = r.total.spendUsd;
+  for (const o of over) {
+    const [one, many] = BUDGET_UNIT[o.level];
+    const rule = `budget ${usd(o.budgetUsd)} per ${minutes(o.windowMinutes)} ${o.level === 'session' ? 'session' : 'team'} window`;
+    if (o.overUsd <= 0) {
+      lines.push(`over ${o.level} budget: ${usd(0)} (${rule})`);
+      continue;
+    }
+    const share = spend > 0 ? `, ${Math.round((o.spendUsd / spend) * 100)}% of spend` : '';
+    lines.push(`over ${o.level} budget: ${usd(o.overUsd)} in ${plural(o.entities, one, many)}, which spent ${usd(o.spendUsd)}${share} (${rule})`);
+  }
+  if (r.budgets && over.length === 0) lines.push('no budgets set (budgets.sessionUsd, teamUsd, repositoryUsd in the config file, or --session-budget)');
+  const unpriced = unpricedText(r.total.unpricedCalls);
+  if (unpriced) lines.push(unpriced);
+  return lines;
+}
+
 /** The report as terminal tables or Markdown: spend, leverage, waste by category, worst sessions, runaways. */
 export function renderReport(r: Report, format: 'table' | 'md'): string {
   const md = format === 'md';
@@ -18,6 +45,8 @@ export function renderReport(r: Report, format: 'table' | 'md'): string {
   const out: string[] = [];
   out.push(md ? `## Fulcrum report (${scopeText(r.scope)})\n` : `Fulcrum report (${scopeText(r.scope)})\n`);
   out.push(`${md ? '**' : ''}${plural(t.sessions, 'session')}, spend ${usd(t.spendUsd)}, leverage ${leverageWithUnit(t.leverage)}, wasted ${usd(r.waste.totalUsd)} (${tokens(r.waste.totalTokens)} tokens)${md ? '**' : ''}\n`);
+  const budgets = budgetLines(r);
+  if (budgets.length) out.push(`${md ? '\n' : ''}${budgets.map((l) => `${md ? '- ' : ''}${l}\n`).join('')}`);
   out.push(h(`Leverage by ${dimension(r.by)}`), renderTable(r.groups, groupColumns(r.by), format));
   out.push(h('Waste by category'));
   out.push(r.waste.categories.length === 0 ? 'no waste found\n' : renderTable(r.waste.categories, [

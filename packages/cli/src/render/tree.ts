@@ -1,5 +1,5 @@
 import type { SessionDetail, SessionNode } from '@fulcrum/query';
-import { duration, plural, tokens, usd, WASTE_LABEL, WASTE_MARK, words } from './format.js';
+import { duration, plural, tokens, unpricedText, usd, WASTE_LABEL, WASTE_MARK, words } from './format.js';
 
 function line(n: SessionNode): string {
   const what = n.label && n.label !== n.name ? `${n.type} ${n.label}` : `${n.type} ${n.name}`;
@@ -17,7 +17,8 @@ export function renderSessionTree(d: SessionDetail, format: 'table' | 'md'): str
     n.children.forEach((c, i) => walk(c, next, i === n.children.length - 1, false));
   };
   d.roots.forEach((r) => walk(r, '', true, true));
-  const head = `session ${d.sessionId}: ${plural(d.spans, 'span')}, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}`;
+  const unpriced = unpricedText(d.unpricedCalls);
+  const head = `session ${d.sessionId}: ${plural(d.spans, 'span')}, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}${unpriced ? `; ${unpriced}` : ''}`;
   const findings = d.findings.map((f) => {
     const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');
     return `- ${words(WASTE_LABEL, f.kind)}${what ? ` (${what})` : ''}: ${plural(f.wasteSpanIds.length, 'span')}, ${tokens(f.tokens)} tokens${f.estimated ? ' (estimated)' : ''}, ${usd(f.costUsd)}`;

@@ -1,4 +1,4 @@
-import { priceModelCall } from '@fulcrum/vocab';
+import { DEFAULT_PRICES, priceModelCall, type PriceTable } from '@fulcrum/vocab';
 import type { SpanRow } from '@fulcrum/store';
 
 /**
@@ -10,8 +10,12 @@ export function excludeCachedInput(row: SpanRow): void {
   row.InputTokens = Math.max(0, row.InputTokens - row.CacheReadTokens - row.CacheWriteTokens);
 }
 
-/** Prices a model call from the SDK's table, for harnesses that send no cost (Codex, Gemini CLI). */
-export function priceRow(row: SpanRow): void {
+/**
+ * Prices a model call from the price table, for harnesses that send no cost
+ * (Codex, Gemini CLI). A model the table does not know is unpriced
+ * (Priced=false, cost 0 not counted as a price).
+ */
+export function priceRow(row: SpanRow, prices: PriceTable = DEFAULT_PRICES): void {
   const priced = priceModelCall({
     model: row.Model,
     inputTokens: row.InputTokens,
@@ -20,7 +24,7 @@ export function priceRow(row: SpanRow): void {
     cacheWriteTokens: row.CacheWriteTokens,
     inputIncludesCacheRead: false,
     inputIncludesCacheWrite: false,
-  });
+  }, prices);
   row.CostUsd = priced.costUsd;
   // Unknown model: the cost is unknown, not zero.
   row.Priced = priced.priced;

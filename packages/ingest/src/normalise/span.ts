@@ -1,4 +1,4 @@
-import { FULCRUM, GEN_AI, GENERAL, MCP, SPAN_TYPES, type SpanType } from '@fulcrum/vocab';
+import { FULCRUM, GEN_AI, GENERAL, MCP, SPAN_TYPES, type PriceTable, type SpanType } from '@fulcrum/vocab';
 import { priceRow } from './price.js';
 import { fillToolDetail, parseJson } from './tool-detail.js';
 import { emptySpanRow, type SpanRow } from '@fulcrum/store';
@@ -17,6 +17,8 @@ export interface NormaliseContext {
   redact?: (s: string) => string;
   /** Joins a harness call's log and trace reports across requests. @default a fresh cache per request */
   join?: JoinCache;
+  /** Prices of model calls that come without a cost (Codex, Gemini CLI, plain GenAI spans). @default DEFAULT_PRICES */
+  prices?: PriceTable;
 }
 
 /** Maps one decoded OTLP span to a stored row, reading GenAI, MCP and fulcrum.* attributes. */
@@ -46,7 +48,7 @@ export function normaliseSpan(span: DecodedSpan, resource: Attributes, scope: De
   fillTyped(row, a);
   row.SpanType = spanType(a, span.parentSpanId);
   fillOutcome(row, a, span.statusCode);
-  if (row.SpanType === 'llm') fillCost(row, a);
+  if (row.SpanType === 'llm') fillCost(row, a, ctx.prices);
   return row;
 }
 
@@ -116,7 +118,7 @@ function fillOutcome(row: SpanRow, a: Attributes, statusCode: number): void {
   row.Success = declared ?? (statusCode !== 2 && row.ErrorType === '');
 }
 
-function fillCost(row: SpanRow, a: Attributes): void {
+function fillCost(row: SpanRow, a: Attributes, prices: PriceTable | undefined): void {
   const declared = pick(a, FULCRUM.COST_USD);
   if (declared) {
     row.CostUsd = money(declared);
@@ -127,5 +129,5 @@ function fillCost(row: SpanRow, a: Attributes): void {
     row.Priced = row.InputTokens + row.OutputTokens === 0;
     return;
   }
-  priceRow(row);
+  priceRow(row, prices);
 }

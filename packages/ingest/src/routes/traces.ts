@@ -8,7 +8,8 @@ import { acceptRows, decodeBody } from './signal.js';
 export async function tracesRoute(app: FastifyInstance): Promise<void> {
   app.post('/v1/traces', async (req, reply) => {
     const decoded = decodeBody(req, decodeTracesProtobuf, decodeTracesJson);
-    const batch = normaliseTraces(decoded, app.normaliseContext(req));
+    const ctx = app.normaliseContext(req);
+    const batch = normaliseTraces(decoded, ctx);
     return acceptRows(app, req, reply, batch, 'rejectedSpans');
   });
 }

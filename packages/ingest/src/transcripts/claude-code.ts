@@ -1,5 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
-import { GENERAL } from '@fulcrum/vocab';
+import { GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { priceRow } from '../normalise/price.js';
 import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/tool-detail.js';
 import { between, isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
@@ -14,7 +14,7 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
  * messages: usage is counted once per request id (else message id), by
  * keying the row on it. Tool uses wait for their result line.
  */
-export function claudeCodeParser(project: string, agentType = ''): TranscriptParser {
+export function claudeCodeParser(project: string, agentType = '', prices?: PriceTable): TranscriptParser {
   const open = new Map<string, SpanRow>();
   const seen = new Set<string>();
   // Tool uses seen per request: the message is split over lines, one content block each.
@@ -32,7 +32,7 @@ export function claudeCodeParser(project: string, agentType = ''): TranscriptPar
         const key = (typeof d.requestId === 'string' && d.requestId) || (typeof m.id === 'string' ? m.id : '');
         if (key && !seen.has(key) && m.usage) {
           seen.add(key);
-          out.rows.push(llmRow(project, sessionId, key, m, time, agentType));
+          out.rows.push(llmRow(project, sessionId, key, m, time, agentType, prices));
         }
         const cwd = typeof d.cwd === 'string' ? d.cwd : '';
         for (const b of content.map(obj)) {
@@ -65,7 +65,7 @@ export function claudeCodeParser(project: string, agentType = ''): TranscriptPar
   };
 }
 
-function llmRow(project: string, sessionId: string, key: string, m: Record<string, unknown>, time: string, agentType: string): SpanRow {
+function llmRow(project: string, sessionId: string, key: string, m: Record<string, unknown>, time: string, agentType: string, prices: PriceTable | undefined): SpanRow {
   const u = obj(m.usage);
   const row = transcriptRow(project, 'claude-code', sessionId, 'llm', key, 'claude_code.api_request', time);
   row.SpanType = 'llm';
@@ -75,7 +75,7 @@ function llmRow(project: string, sessionId: string, key: string, m: Record<strin
   row.OutputTokens = n(u.output_tokens);
   row.CacheReadTokens = n(u.cache_read_input_tokens);
   row.CacheWriteTokens = n(u.cache_creation_input_tokens);
-  priceRow(row);
+  priceRow(row, prices);
   return row;
 }
 

@@ -1,5 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
-import { GENERAL } from '@fulcrum/vocab';
+import { GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
 import { between, isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
@@ -12,7 +12,7 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
  * are tool calls (failure read from the exit code), and token_usage_record
  * lines are the model calls, one per response id.
  */
-export function codexParser(project: string): TranscriptParser {
+export function codexParser(project: string, prices?: PriceTable): TranscriptParser {
   let sessionId = '';
   let model = '';
   // session_meta names the working directory and turn_context repeats it per turn (it can change).
@@ -64,7 +64,7 @@ export function codexParser(project: string): TranscriptParser {
         row.CacheReadTokens = n(u.cached_input_tokens);
         row.CacheWriteTokens = n(u.cache_write_input_tokens);
         excludeCachedInput(row);
-        priceRow(row);
+        priceRow(row, prices);
         out.rows.push(row);
         unissued.forEach((tool, nth) => issuedBy(tool, row, nth));
         unissued = [];

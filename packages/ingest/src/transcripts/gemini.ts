@@ -1,4 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
+import type { PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
 import { isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
@@ -12,7 +13,7 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
  * complete, so calls and usage are keyed by message and call id and counted
  * once. Tool results carry "Exit Code: N" for failed shell commands.
  */
-export function geminiParser(project: string): TranscriptParser {
+export function geminiParser(project: string, prices?: PriceTable): TranscriptParser {
   let sessionId = '';
   const seen = new Set<string>();
   return {
@@ -34,7 +35,7 @@ export function geminiParser(project: string): TranscriptParser {
         row.OutputTokens = n(t.output) + n(t.thoughts);
         row.CacheReadTokens = n(t.cached);
         excludeCachedInput(row);
-        priceRow(row);
+        priceRow(row, prices);
         out.rows.push(row);
       }
       const calls = Array.isArray(d.toolCalls) ? d.toolCalls : (parseJson(typeof d.toolCalls === 'string' ? d.toolCalls : undefined) as unknown[] | undefined) ?? [];

@@ -1,3 +1,4 @@
+import type { PriceTable } from '@fulcrum/vocab';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { writeSpanRows, type SpanRow, type Store } from '@fulcrum/store';
@@ -19,6 +20,8 @@ export interface ImportOptions {
   redact?: ((s: string) => string) | false;
   /** Rows per INSERT. @default 2000 */
   batchRows?: number;
+  /** Prices of model calls that come without a cost (Codex, Gemini CLI). @default DEFAULT_PRICES */
+  prices?: PriceTable;
   /** Called as bytes are read, for a progress bar. @default none */
   onProgress?: (p: { bytesDone: number; bytesTotal: number; file: string }) => void;
 }
@@ -64,7 +67,7 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
   };
   let bytesOfFilesDone = 0;
   for (const f of files) {
-    const parser = parserFor(options.harness, project, f.path);
+    const parser = parserFor(options.harness, project, f.path, options.prices);
     let lineNo = 0;
     const lines = createInterface({ input: createReadStream(f.path), crlfDelay: Infinity });
     for await (const line of lines) {
@@ -102,9 +105,9 @@ function expand(harness: TranscriptHarness, v: unknown): unknown[] {
   return [{ sessionId: doc.sessionId }, ...doc.messages];
 }
 
-function parserFor(harness: TranscriptHarness, project: string, path: string): TranscriptParser {
-  if (harness === 'codex') return codexParser(project);
-  if (harness === 'gemini') return geminiParser(project);
+function parserFor(harness: TranscriptHarness, project: string, path: string, prices: PriceTable | undefined): TranscriptParser {
+  if (harness === 'codex') return codexParser(project, prices);
+  if (harness === 'gemini') return geminiParser(project, prices);
   // A subagent's file sits next to agent-<id>.meta.json naming its type.
   const meta = path.replace(/\.jsonl$/, '.meta.json');
   let agentType = '';
@@ -115,5 +118,5 @@ function parserFor(harness: TranscriptHarness, project: string, path: string): T
       // no type: the rows stay unnamed
     }
   }
-  return claudeCodeParser(project, agentType);
+  return claudeCodeParser(project, agentType, prices);
 }

@@ -10,7 +10,7 @@ export function findingsOf(spans: readonly SessionSpan[], verdicts: readonly Ver
     const sp = byId.get(v.spanId)!;
     let f = groups.get(v.findingId);
     if (!f) {
-      f = { sessionId: sp.sessionId, kind: v.kind, anchorSpanIds: v.anchorSpanIds, wasteSpanIds: [], tokens: 0, costUsd: 0, estimated: false, toolName: sp.toolName, filePath: sp.filePath, command: sp.command, at: new Date(sp.startMs).toISOString(), atMs: sp.startMs };
+      f = { sessionId: sp.sessionId, kind: v.kind, anchorSpanIds: v.anchorSpanIds, wasteSpanIds: [], tokens: 0, costUsd: 0, estimated: false, evidence: v.evidence, toolName: sp.toolName, filePath: sp.filePath, command: sp.command, at: new Date(sp.startMs).toISOString(), atMs: sp.startMs };
       groups.set(v.findingId, f);
     }
     f.wasteSpanIds.push(v.spanId);

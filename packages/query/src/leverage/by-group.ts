@@ -12,6 +12,8 @@ export interface GroupLeverage {
   key: string;
   sessions: number;
   spendUsd: number;
+  /** Model calls to models the price table does not know: their cost is not in spendUsd. */
+  unpricedCalls: number;
   tokens: number;
   linesAdded: number;
   linesRemoved: number;
@@ -48,14 +50,14 @@ export async function leverageByGroup(client: Client, scope: QueryScope, options
   const from = summariesIn(scope);
   // The total alone needs no grouping: GROUPING SETS over a constant key is refused by ClickHouse.
   const grouping = by === 'all' ? { key: "'' AS key, 1 AS isTotal", tail: '' } : { key: `${column} AS key, grouping(key) AS isTotal`, tail: '\nGROUP BY GROUPING SETS ((key), ())\nORDER BY isTotal DESC, spendUsd DESC, key' };
-  const sql = `SELECT ${grouping.key}, count() AS sessions, sum(SpendUsd) AS spendUsd, sum(Tokens) AS tokens,
+  const sql = `SELECT ${grouping.key}, count() AS sessions, sum(SpendUsd) AS spendUsd, sum(UnpricedCalls) AS unpricedCalls, sum(Tokens) AS tokens,
   sum(LinesAdded) AS linesAdded, sum(LinesRemoved) AS linesRemoved, sum(Refactors) AS refactors, sum(Skills) AS skills, sum(Mcp) AS mcp,
   if(spendUsd > 0, sum(${WEIGHTED_ACTIVITY_SQL}) / spendUsd, NULL) AS leverage, sum(WasteUsd) AS wasteUsd, sum(WasteTokens) AS wasteTokens
 FROM ${from.sql}${grouping.tail}`;
   const rows = await selectRows<GroupLeverage & { isTotal: number }>(client, sql, { ...from.params, ...weightParams(weights) });
   const clean = ({ isTotal: _t, ...g }: GroupLeverage & { isTotal: number }): GroupLeverage => g;
   const totalRow = rows.find((r) => Number(r.isTotal) === 1);
-  const empty: GroupLeverage = { key: '', sessions: 0, spendUsd: 0, tokens: 0, linesAdded: 0, linesRemoved: 0, refactors: 0, skills: 0, mcp: 0, leverage: null, wasteUsd: 0, wasteTokens: 0 };
+  const empty: GroupLeverage = { key: '', sessions: 0, spendUsd: 0, unpricedCalls: 0, tokens: 0, linesAdded: 0, linesRemoved: 0, refactors: 0, skills: 0, mcp: 0, leverage: null, wasteUsd: 0, wasteTokens: 0 };
   const total = totalRow ? { ...clean(totalRow), key: '' } : empty;
   const groups = by === 'all' ? [] : rows.filter((r) => Number(r.isTotal) !== 1).map(clean);
   return { by, weights, total, groups };

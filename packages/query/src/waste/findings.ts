@@ -8,14 +8,16 @@ import type { Finding, WasteOptions } from './options.js';
  * `sessions` (a condition on SessionId): one per FindingId (session, kind,
  * anchors); tool, file and command are the first wasted span's.
  */
-export function findingsSql(sessions: string): string {
-  return `SELECT SessionId AS sessionId, any(Kind) AS kind, any(AnchorSpanIds) AS anchorSpanIds,
+export function findingsSql(sessions: string, evidence: 'known' | 'partial' | 'any' = 'any'): string {
+  // '' is a verdict from before evidence levels (engine version 1): its rules asserted known evidence only.
+  const level = evidence === 'any' ? '' : evidence === 'known' ? ` AND Evidence != 'partial'` : ` AND Evidence = 'partial'`;
+  return `SELECT SessionId AS sessionId, any(Kind) AS kind, any(AnchorSpanIds) AS anchorSpanIds, if(any(Evidence) = 'partial', 'partial', 'known') AS evidence,
   arrayMap(x -> x.2, arraySort(groupArray((Timestamp, SpanId)))) AS wasteSpanIds,
   sum(Tokens) AS tokens, sum(CostUsd) AS costUsd, max(Estimated) AS estimated,
   argMin(ToolName, (Timestamp, SpanId)) AS toolName, argMin(FilePath, (Timestamp, SpanId)) AS filePath, argMin(Command, (Timestamp, SpanId)) AS command,
   toUnixTimestamp64Milli(min(Timestamp)) AS atMs
 FROM span_verdicts FINAL
-WHERE Project = {project:String} AND ${sessions} AND Kind != ''
+WHERE Project = {project:String} AND ${sessions} AND Kind != ''${level}
 GROUP BY SessionId, FindingId`;
 }
 

@@ -1,4 +1,4 @@
-import type { WasteKind } from '../engine/classify.js';
+import type { Evidence, WasteKind } from '../engine/classify.js';
 
 /** Tunables of the waste report. */
 export interface WasteOptions {
@@ -18,8 +18,10 @@ export interface Finding {
   wasteSpanIds: string[];
   tokens: number;
   costUsd: number;
-  /** True when tokens were estimated from result size (bytes / 4), not reported. */
+  /** True when part of the figure rests on an estimate (result tokens from bytes / 4, or no issuing call known). */
   estimated: boolean;
+  /** 'known': the arguments show the calls are the same; 'partial': only sizes, outcomes and order do (never in headline totals). */
+  evidence: Evidence;
   toolName: string;
   filePath: string;
   command: string;

@@ -16,12 +16,31 @@ export interface WastedSession {
   findings: Finding[];
 }
 
+/** Waste asserted on partial evidence (sizes, outcomes and order; the arguments unknown): listed apart, never in the totals. */
+export interface PartialWaste {
+  categories: WasteCategory[];
+  totalUsd: number;
+  /** The most expensive partial findings. */
+  findings: Finding[];
+}
+
+/** Calls no rule could check, because their harness did not send their arguments. */
+export interface Unverifiable {
+  calls: number;
+  sessions: number;
+  /** Settings that would make them checkable (e.g. OTEL_LOG_TOOL_DETAILS=1 for Claude Code). */
+  hints: string[];
+}
+
 export interface WasteReport {
+  /** Waste on known evidence: the headline. */
   categories: WasteCategory[];
   totalUsd: number;
   totalTokens: number;
   sessionsWithWaste: number;
   worstSessions: WastedSession[];
+  partial: PartialWaste;
+  unverifiable: Unverifiable;
 }
 
 /**
@@ -29,20 +48,25 @@ export interface WasteReport {
  * findings, read from the engine's materialised results: categories from each
  * session summary's waste by kind, findings from the worst sessions' verdicts.
  */
-export async function wasteReport(client: Client, scope: QueryScope, options: WasteOptions = {}): Promise<WasteReport> {
-  const from = summariesIn(scope);
-  const waste = summariesIn(scope, { arrayJoin: 'Waste' });
-  const categoryRows = await selectRows<Omit<WasteCategory, 'estimated'> & { estimated: number }>(
+async function categoriesOf(client: Client, scope: QueryScope, column: 'Waste' | 'PartialWaste'): Promise<WasteCategory[]> {
+  const waste = summariesIn(scope, { arrayJoin: column });
+  const rows = await selectRows<Omit<WasteCategory, 'estimated'> & { estimated: number }>(
     client,
-    `SELECT Waste.Kind AS kind, sum(Waste.Findings) AS findings, sum(Waste.Spans) AS spans, sum(Waste.Tokens) AS tokens, sum(Waste.CostUsd) AS costUsd, max(Waste.Estimated) AS estimated
+    `SELECT ${column}.Kind AS kind, sum(${column}.Findings) AS findings, sum(${column}.Spans) AS spans, sum(${column}.Tokens) AS tokens, sum(${column}.CostUsd) AS costUsd, max(${column}.Estimated) AS estimated
 FROM ${waste.sql}
 GROUP BY kind`,
     waste.params,
   );
-  const categories = WASTE_KINDS.flatMap((kind) => {
-    const r = categoryRows.find((c) => c.kind === kind);
+  return WASTE_KINDS.flatMap((kind) => {
+    const r = rows.find((c) => c.kind === kind);
     return r ? [{ kind, findings: Number(r.findings), spans: Number(r.spans), tokens: Number(r.tokens), costUsd: Number(r.costUsd), estimated: Boolean(Number(r.estimated)) }] : [];
   });
+}
+
+export async function wasteReport(client: Client, scope: QueryScope, options: WasteOptions = {}): Promise<WasteReport> {
+  const from = summariesIn(scope);
+  const categories = await categoriesOf(client, scope, 'Waste');
+  const partialCategories = await categoriesOf(client, scope, 'PartialWaste');
   const worst = await selectRows<{ sessionId: string; wasteUsd: number; wasteTokens: number; sessionsWithWaste: number }>(
     client,
     `SELECT SessionId AS sessionId, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens, count() OVER () AS sessionsWithWaste
@@ -53,8 +77,18 @@ LIMIT {worst:UInt32}`,
   );
   const findings = worst.length === 0 ? [] : await selectRows<FindingRow>(
     client,
-    `${findingsSql('SessionId IN {ids:Array(String)}')}\nORDER BY costUsd DESC, atMs`,
+    `${findingsSql('SessionId IN {ids:Array(String)}', 'known')}\nORDER BY costUsd DESC, atMs`,
     { project: scope.project, ids: worst.map((w) => w.sessionId) },
+  );
+  const partialFindings = partialCategories.length === 0 ? [] : await selectRows<FindingRow>(
+    client,
+    `${findingsSql(`SessionId IN (SELECT SessionId FROM ${from.sql} AND PartialWasteSpans > 0)`, 'partial')}\nORDER BY costUsd DESC, atMs, sessionId LIMIT {worst:UInt32}`,
+    { ...from.params, worst: options.worstSessions ?? WASTE_DEFAULTS.worstSessions },
+  );
+  const [unverifiable] = await selectRows<{ calls: number; sessions: number; hints: string[] }>(
+    client,
+    `SELECT sum(UnverifiableCalls) AS calls, countIf(UnverifiableCalls > 0) AS sessions, arraySort(groupUniqArrayIf(EvidenceHint, EvidenceHint != '')) AS hints FROM ${from.sql}`,
+    from.params,
   );
   return {
     categories,
@@ -67,5 +101,7 @@ LIMIT {worst:UInt32}`,
       wasteTokens: Number(w.wasteTokens),
       findings: findings.filter((f) => f.sessionId === w.sessionId).map(toFinding),
     })),
+    partial: { categories: partialCategories, totalUsd: partialCategories.reduce((s, c) => s + c.costUsd, 0), findings: partialFindings.map(toFinding) },
+    unverifiable: { calls: Number(unverifiable?.calls ?? 0), sessions: Number(unverifiable?.sessions ?? 0), hints: unverifiable?.hints ?? [] },
   };
 }

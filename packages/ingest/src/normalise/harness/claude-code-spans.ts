@@ -3,6 +3,7 @@ import type { DecodedSpan } from '../../otlp/model.js';
 import { count, flag } from '../attrs.js';
 import { derivedSpanId } from './ids.js';
 import { SIGNAL, type PendingRow } from './join.js';
+import type { PriceTable } from '@fulcrum/vocab';
 import { priceRow } from '../price.js';
 import { countLines, parseJson, structuredPatchDelta, toolSpanType } from '../tool-detail.js';
 
@@ -13,7 +14,7 @@ import { countLines, parseJson, structuredPatchDelta, toolSpanType } from '../to
  * tool.execution span keeps its own row and also hands its outcome to the
  * tool's row as a patch.
  */
-export function claudeCodeSpan(row: SpanRow, span: DecodedSpan): PendingRow[] {
+export function claudeCodeSpan(row: SpanRow, span: DecodedSpan, prices?: PriceTable): PendingRow[] {
   const a = span.attributes;
   switch (span.name) {
     case 'claude_code.llm_request': {
@@ -24,7 +25,7 @@ export function claudeCodeSpan(row: SpanRow, span: DecodedSpan): PendingRow[] {
       row.CacheReadTokens = count(a.cache_read_tokens ?? '');
       row.CacheWriteTokens = count(a.cache_creation_tokens ?? '');
       row.Success = flag(a.success ?? '') !== false && span.statusCode !== 2;
-      priceRow(row);
+      priceRow(row, prices);
       if (a.request_id) rekey(row, 'llm', a.request_id);
       return [{ row, signal: SIGNAL.TRACE }];
     }

@@ -3,6 +3,7 @@ import type { Attributes, DecodedScope } from '../../otlp/model.js';
 import { count, flag } from '../attrs.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
+import type { PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../price.js';
 import { exitCodeOf, fillToolDetail, parseJson, toolSpanType } from '../tool-detail.js';
 
@@ -14,7 +15,7 @@ const SKIPPED = new Set(['codex.sse_event', 'codex.api_request', 'codex.websocke
  * record's own event_name is a source location). Usage comes only on the
  * `response.completed` SSE event and carries no cost, so it is priced here.
  */
-export function codexLog(r: DecodedLogRecord, resource: Attributes, scope: DecodedScope, project: string): PendingRow | undefined {
+export function codexLog(r: DecodedLogRecord, resource: Attributes, scope: DecodedScope, project: string, prices?: PriceTable): PendingRow | undefined {
   const a = r.attributes;
   const event = a['event.name'] ?? '';
   if (!event.startsWith('codex.')) return undefined;
@@ -28,7 +29,7 @@ export function codexLog(r: DecodedLogRecord, resource: Attributes, scope: Decod
     out.CacheReadTokens = count(a.cached_token_count ?? '');
     out.CacheWriteTokens = count(a.cache_write_token_count ?? '');
     excludeCachedInput(out);
-    priceRow(out);
+    priceRow(out, prices);
     return { row: out, signal: SIGNAL.LOG };
   }
   if (SKIPPED.has(event)) return undefined;
@@ -57,6 +58,7 @@ function toolResult(out: ReturnType<typeof logRow>, a: Attributes) {
     out.ErrorType = `exit_code:${exit}`;
     out.StatusCode = 'Error';
   }
-  fillToolDetail(out, parseJson(a.arguments));
+  // Function tools send JSON arguments; the apply_patch tool sends its raw patch text.
+  fillToolDetail(out, parseJson(a.arguments) ?? (a.arguments || undefined));
   return out;
 }

@@ -4,6 +4,7 @@ import { count, flag } from '../attrs.js';
 import { pickAttr } from './harness.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
+import type { PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../price.js';
 import { argsKey, geminiToolKey } from './gemini-keys.js';
 import { fillToolDetail, obj, parseJson, toolSpanType } from '../tool-detail.js';
@@ -16,7 +17,7 @@ const SKIPPED = new Set(['gemini_cli.api_request', 'gen_ai.client.inference.oper
  * read with pickAttr. Usage carries no cost and is priced here; Gemini bills
  * thoughts as output, so they count as output tokens.
  */
-export function geminiLog(r: DecodedLogRecord, resource: Attributes, scope: DecodedScope, project: string): PendingRow | undefined {
+export function geminiLog(r: DecodedLogRecord, resource: Attributes, scope: DecodedScope, project: string, prices?: PriceTable): PendingRow | undefined {
   const a = r.attributes;
   const event = a['event.name'] ?? '';
   if (!event || SKIPPED.has(event)) return undefined;
@@ -32,7 +33,7 @@ export function geminiLog(r: DecodedLogRecord, resource: Attributes, scope: Deco
     out.Success = event === 'gemini_cli.api_response' && status < 400;
     if (!out.Success) out.ErrorType = pickAttr(a, 'error_type', 'error') || String(status);
     excludeCachedInput(out);
-    priceRow(out);
+    priceRow(out, prices);
     return { row: out, signal: SIGNAL.LOG };
   }
   if (event === 'gemini_cli.tool_call') {

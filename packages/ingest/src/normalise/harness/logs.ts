@@ -32,8 +32,8 @@ export function normaliseLogs(resourceLogs: DecodedResourceLogs[], ctx: Normalis
         }
         const p =
           harness === 'claude-code' ? claudeCodeLog(r, rl.resource, sl.scope, ctx.project, claude)
-          : harness === 'codex' ? codexLog(r, rl.resource, sl.scope, ctx.project)
-          : geminiLog(r, rl.resource, sl.scope, ctx.project);
+          : harness === 'codex' ? codexLog(r, rl.resource, sl.scope, ctx.project, ctx.prices)
+          : geminiLog(r, rl.resource, sl.scope, ctx.project, ctx.prices);
         if (p && p.row.SessionId) pending.push(p);
       }
     }

@@ -23,13 +23,13 @@ export function harnessSpanRows(rs: DecodedResourceSpans, spans: DecodedSpan[], 
     const row = normaliseSpan(span, rs.resource, scope, { project: ctx.project });
     row.SessionId = session;
     row.Harness = harness;
-    out.push(...enrich(harness, row, span));
+    out.push(...enrich(harness, row, span, ctx));
   }
   return out;
 }
 
-function enrich(harness: HarnessName, row: SpanRow, span: DecodedSpan): PendingRow[] {
-  if (harness === 'claude-code') return claudeCodeSpan(row, span);
+function enrich(harness: HarnessName, row: SpanRow, span: DecodedSpan, ctx: NormaliseContext): PendingRow[] {
+  if (harness === 'claude-code') return claudeCodeSpan(row, span, ctx.prices);
   if (harness === 'codex') return codexSpan(row, span);
   return geminiSpan(row, span);
 }

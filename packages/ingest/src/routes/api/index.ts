@@ -34,6 +34,12 @@ function validationMessage(err: Error & { validation?: { keyword: string; instan
   return `${ERRORS.BAD_REQUEST.message}: ${err.message}`;
 }
 
+/** The weights an answer uses: the server's, then the request's weight.* parameters. */
+const weightsOf = (app: FastifyInstance, p: ParsedQuery) => (p.weights ? { ...app.readSettings.weights, ...p.weights } : app.readSettings.weights);
+
+/** The budgets a report uses: the server's (analysis budgets, repository budget), then the request's *BudgetUsd parameters. */
+const budgetsOf = (app: FastifyInstance, p: ParsedQuery) => ({ repositoryUsd: app.readSettings.repositoryBudgetUsd, ...p.budgets });
+
 const responses = (ok: object) => ({ 200: ok, 400: errorSchema, 403: errorSchema, 404: errorSchema });
 
 /**
@@ -57,7 +63,7 @@ async function api(app: FastifyInstance): Promise<void> {
     const client = () => scoped.store.client;
     scoped.get('/api/sessions', { schema: { summary: 'Sessions with spend, tokens, calls, failures, leverage and waste', querystring: scopeQuery, response: responses(sessionListSchema) } }, async (req, reply) => {
       const p = parse(scoped, req);
-      const page = await listSessionPage(client(), p.scope, { sort: p.sort, limit: p.limit, weights: scoped.readSettings.weights });
+      const page = await listSessionPage(client(), p.scope, { sort: p.sort, limit: p.limit, weights: weightsOf(scoped, p) });
       void reply.header(TOTAL_HEADER, page.total);
       return page.sessions;
     });
@@ -68,13 +74,13 @@ async function api(app: FastifyInstance): Promise<void> {
       if (!detail) throw new IngestError('NOT_FOUND', `no session "${id}" in project "${p.scope.project}"`);
       return detail;
     });
-    scoped.get('/api/reports/waste', { schema: { summary: 'Spend, leverage, waste by category, worst sessions and runaway signals', querystring: scopeQuery, response: responses(reportSchema) } }, async (req) => {
+    scoped.get('/api/reports/waste', { schema: { summary: 'Spend, leverage, waste by category, spend over budget, worst sessions and runaway signals', querystring: scopeQuery, response: responses(reportSchema) } }, async (req) => {
       const p = parse(scoped, req);
-      return buildReport(client(), p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: scoped.readSettings.weights, runaway: scoped.readSettings.analysis.runaway });
+      return buildReport(client(), p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: weightsOf(scoped, p), runaway: scoped.readSettings.analysis.runaway, budgets: budgetsOf(scoped, p) });
     });
     scoped.get('/api/leverage', { schema: { summary: 'Leverage in total and by team, repository, harness or use case', querystring: scopeQuery, response: responses(leverageSchema) } }, async (req) => {
       const p = parse(scoped, req);
-      return leverageByGroup(client(), p.scope, { by: p.by, weights: scoped.readSettings.weights });
+      return leverageByGroup(client(), p.scope, { by: p.by, weights: weightsOf(scoped, p) });
     });
   });
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());

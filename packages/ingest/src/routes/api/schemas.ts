@@ -1,3 +1,5 @@
+import { ACTIVITIES } from '@fulcrum/query';
+
 /** JSON schemas of the query API: they validate requests, shape responses and make the OpenAPI document. */
 const str = { type: 'string' } as const;
 const num = { type: 'number' } as const;
@@ -22,6 +24,11 @@ export const scopeQuery = {
     by: { type: 'string', description: 'breakdown: team (default), repository, harness, useCase (or use-case), user (needs individual=true), all' },
     minRepeat: { type: 'string', pattern: '^[0-9]+$', description: 'identical calls that make a loop (default 3)' },
     worst: { type: 'string', pattern: '^[0-9]+$', description: 'worst sessions listed in a report (default 10)' },
+    // Not patterns: the query parser names the parameter and the value in its 400.
+    sessionBudgetUsd: { type: 'string', description: "report: $ per session window; 0 = none (default the server's budgets.sessionUsd)" },
+    teamBudgetUsd: { type: 'string', description: "report: $ per team window per team; 0 = none (default budgets.teamUsd)" },
+    repositoryBudgetUsd: { type: 'string', description: "report: $ per team window per repository; 0 = none (default budgets.repositoryUsd)" },
+    ...Object.fromEntries(ACTIVITIES.map((a) => [`weight.${a}`, { type: 'string', description: `leverage weight of ${a}, a non-negative number (default the server's weights.${a})` }])),
   },
 } as const;
 
@@ -44,7 +51,7 @@ export const sessionSummarySchema = {
   type: 'object',
   properties: {
     sessionId: str, start: str, end: str, team: str, repository: str, harness: str, useCase: str, userId: str,
-    spendUsd: num, tokens: int, modelCalls: int, toolCalls: int, failures: int, linesAdded: int, linesRemoved: int,
+    spendUsd: num, unpricedCalls: int, tokens: int, modelCalls: int, toolCalls: int, failures: int, linesAdded: int, linesRemoved: int,
     refactors: int, skills: int, mcp: int, leverage: nullableNum, wasteUsd: num, wasteTokens: int,
   },
 } as const;
@@ -71,7 +78,7 @@ export const groupLeverageSchema = {
   $id: 'GroupLeverage',
   type: 'object',
   properties: {
-    key: str, sessions: int, spendUsd: num, tokens: int, linesAdded: int, linesRemoved: int, refactors: int,
+    key: str, sessions: int, spendUsd: num, unpricedCalls: int, tokens: int, linesAdded: int, linesRemoved: int, refactors: int,
     skills: int, mcp: int, leverage: nullableNum, wasteUsd: num, wasteTokens: int,
   },
 } as const;
@@ -86,7 +93,7 @@ export const leverageSchema = {
 export const sessionDetailSchema = {
   type: 'object',
   properties: {
-    sessionId: str, spans: int, spendUsd: num, tokens: int, wasteUsd: num,
+    sessionId: str, spans: int, spendUsd: num, unpricedCalls: int, tokens: int, wasteUsd: num,
     roots: { type: 'array', items: { $ref: 'SessionNode#' } },
     findings: { type: 'array', items: { $ref: 'Finding#' } },
   },
@@ -100,6 +107,11 @@ const runaway = {
     level: str, entity: str, team: str, windowStart: str, windowMinutes: int, spendUsd: num, calls: int,
     trailingMedianSpendUsd: nullableNum, trailingMedianCalls: nullableNum, reasons: strs,
   },
+} as const;
+
+const overBudget = {
+  type: 'object',
+  properties: { level: str, budgetUsd: num, windowMinutes: int, overUsd: num, windows: int, entities: int, spendUsd: num },
 } as const;
 
 export const reportSchema = {
@@ -117,6 +129,14 @@ export const reportSchema = {
       },
     },
     runaways: { type: 'array', items: runaway },
+    budgets: {
+      type: 'object',
+      properties: {
+        budgets: { type: 'object', properties: { sessionUsd: num, teamUsd: num, repositoryUsd: num, sessionWindowMinutes: int, teamWindowMinutes: int } },
+        over: { type: 'array', items: overBudget },
+        sessionOverUsd: num,
+      },
+    },
   },
 } as const;
 
