@@ -135,7 +135,7 @@ describe('one number style in every table', () => {
     const tree = await fulcrum(['session', id, '--data-dir', demoDir]);
     expectDollars(tree.stdout);
     expect(tree.stdout).toMatch(new RegExp(`^session ${id}: \\d+ spans, \\$0\\.\\d{4}, \\d+(\\.\\d)?k tokens, waste \\$0\\.\\d{4}$`, 'm'));
-    expect(tree.stdout).toMatch(/^ {2}- failed tool call \(.+\): 1 span, \d+(\.\d)?k tokens, \$0\.\d{4}$/m);
+    expect(tree.stdout).toMatch(/^ {2}- failed tool call \(.+\): 1 span, \d+(\.\d)?k tokens( \(estimated\))?, \$0\.\d{4}$/m);
     expect(tree.stdout).toMatch(/^[├└]─ tool \S+ +\d+(ms|\.\ds)/m);
     expect(tree.stdout).not.toMatch(/span\(s\)|RETRY \S+ \S+:/);
   });

@@ -93,7 +93,7 @@ describe('normalisers on real recordings (rows before the store)', () => {
       ['Read', 'read', '/home/developer1/workdir-rich/calc.py', '', ''],
       ['Grep', 'search', '/home/developer1/workdir-rich', '', 'search\u0000def \u0000/home/developer1/workdir-rich'],
       ['Read', 'read', '/home/developer1/workdir-rich/calc.py', '', ''],
-      ['Bash', 'shell', '', "grep -rn 'def ' /home/developer1/workdir-rich/calc.py", "sh\u0000grep -rn 'def ' /home/developer1/workdir-rich/calc.py"],
+      ['Bash', 'search', '/home/developer1/workdir-rich/calc.py', "grep -rn 'def ' /home/developer1/workdir-rich/calc.py", 'search\u0000def \u0000/home/developer1/workdir-rich/calc.py\u0000grep -n -r'],
       ['Edit', 'edit', '/home/developer1/workdir-rich/calc.py', '', ''],
       ['Write', 'write', '/home/developer1/workdir-rich/NOTES.md', '', ''],
       ['Bash', 'shell', '', "git add -A && git commit -m 'Add sub() and notes'", ''],
@@ -101,7 +101,7 @@ describe('normalisers on real recordings (rows before the store)', () => {
       ['Skill', 'skill', '', '', ''],
       // The subagent call starts before the Bash its subagent ran.
       ['Agent', 'agent', '', '', ''],
-      ['Bash', 'shell', '', "grep -c '^def ' /home/developer1/workdir-rich/calc.py", "sh\u0000grep -c '^def ' /home/developer1/workdir-rich/calc.py"],
+      ['Bash', 'search', '/home/developer1/workdir-rich/calc.py', "grep -c '^def ' /home/developer1/workdir-rich/calc.py", 'search\u0000^def \u0000/home/developer1/workdir-rich/calc.py\u0000grep -c'],
       ['Read', 'read', '/home/developer1/workdir-rich/does_not_exist.py', '', ''],
     ]);
     const edit = list.find((r) => r.ToolName === 'Edit')!;
@@ -111,22 +111,26 @@ describe('normalisers on real recordings (rows before the store)', () => {
     expect(new Set(all.filter((r) => !TOOL_TYPES.includes(r.SpanType)).map((r) => r.ToolKind))).toEqual(new Set(['']));
   });
 
-  it('Claude Code with default privacy: the kind from the tool name alone, no invented keys', () => {
+  it('Claude Code with default privacy: the kind from the tool name alone, no invented keys, sizes and unchanged reads from the result event', () => {
     const list = tools(normaliseRecording(`${CC}/default-privacy-protobuf`).filter((r) => r.SessionId === PRIVATE));
     expect(list.map((r) => [r.ToolName, r.ToolKind])).toEqual([
       ['Read', 'read'], ['Grep', 'search'], ['Read', 'read'], ['Bash', 'shell'], ['Edit', 'edit'], ['Write', 'write'],
       ['Bash', 'shell'], ['mcp_tool', 'mcp'], ['Skill', 'skill'], ['Agent', 'agent'], ['Bash', 'shell'], ['Read', 'read'],
     ]);
-    expect(new Set(list.map((r) => `${r.FilePath}|${r.SearchKey}|${r.CommandKey}|${r.EditOldHash}|${r.InputSize}`))).toEqual(new Set(['||||0']));
+    expect(new Set(list.map((r) => `${r.FilePath}|${r.SearchKey}|${r.CommandKey}|${r.EditOldHash}`))).toEqual(new Set(['|||']));
+    // tool_input_size_bytes of each tool_result event.
+    expect(list.map((r) => r.InputSize)).toEqual([53, 91, 53, 115, 165, 99, 94, 16, 22, 124, 94, 63]);
+    // Only the second Read got Claude Code's fixed 93-byte "file unchanged" answer.
+    expect(list.map((r) => r.FileUnchanged)).toEqual([false, false, true, false, false, false, false, false, false, false, false, false]);
   });
 
-  it('Codex OTLP: exec_command calls are shell scans keyed by their command', () => {
+  it('Codex OTLP: exec_command calls are reads of the file they cat and a search keyed by pattern, path and grep options', () => {
     const list = tools(normaliseRecording(`${FIXTURES}/codex-0.169.0/json`).filter((r) => r.SessionId === CODEX));
-    expect(list.map((r) => [r.ToolKind, r.SearchKey])).toEqual([
-      ['shell', 'sh\u0000cat /home/developer1/workdir/calc.py'],
-      ['shell', "sh\u0000grep -rn 'def ' /home/developer1/workdir"],
-      ['shell', 'sh\u0000cat /home/developer1/workdir/calc.py'],
-      ['shell', 'sh\u0000cat /home/developer1/workdir/missing.py'],
+    expect(list.map((r) => [r.ToolKind, r.FilePath, r.SearchKey])).toEqual([
+      ['read', '/home/developer1/workdir/calc.py', ''],
+      ['search', '/home/developer1/workdir', 'search\u0000def \u0000/home/developer1/workdir\u0000grep -n -r'],
+      ['read', '/home/developer1/workdir/calc.py', ''],
+      ['read', '/home/developer1/workdir/missing.py', ''],
     ]);
   });
 
@@ -136,7 +140,7 @@ describe('normalisers on real recordings (rows before the store)', () => {
       ['read_file', 'read', '/home/developer1/workdir-gemini/calc.py', '', ''],
       ['grep_search', 'search', '/home/developer1/workdir-gemini', '', 'search\u0000def \u0000/home/developer1/workdir-gemini'],
       ['read_file', 'read', '/home/developer1/workdir-gemini/calc.py', '', ''],
-      ['run_shell_command', 'shell', '', 'cat /home/developer1/workdir-gemini/missing.py', 'sh\u0000cat /home/developer1/workdir-gemini/missing.py'],
+      ['run_shell_command', 'read', '/home/developer1/workdir-gemini/missing.py', 'cat /home/developer1/workdir-gemini/missing.py', ''],
       ['replace', 'edit', '/home/developer1/workdir-gemini/calc.py', '', ''],
       ['activate_skill', 'skill', '', '', ''],
     ]);
@@ -150,7 +154,7 @@ describe('normalisers on real recordings (rows before the store)', () => {
       ['Read', 'read', 'calc.py', ''],
       ['Grep', 'search', '.', 'search\u0000def \u0000.'],
       ['Read', 'read', 'calc.py', ''],
-      ['Bash', 'shell', '', "sh\u0000grep -rn 'def ' /home/developer1/workdir-rich/calc.py"],
+      ['Bash', 'search', 'calc.py', 'search\u0000def \u0000calc.py\u0000grep -n -r'],
       ['Edit', 'edit', 'calc.py', ''],
       ['Write', 'write', 'NOTES.md', ''],
       ['Bash', 'shell', '', ''],
@@ -165,10 +169,10 @@ describe('normalisers on real recordings (rows before the store)', () => {
   it('Codex rollout: the session cwd rides on each call', () => {
     const list = tools(parseTranscript(codexParser('p'), CODEX_ROLLOUT));
     expect(list.map((r) => [r.ToolKind, r.CommandKey, r.SpanAttributes['process.working_directory']])).toEqual([
-      ['shell', 'cat /home/developer1/workdir/calc.py', '/home/developer1/workdir'],
-      ['shell', "grep -rn 'def ' /home/developer1/workdir", '/home/developer1/workdir'],
-      ['shell', 'cat /home/developer1/workdir/calc.py', '/home/developer1/workdir'],
-      ['shell', 'cat /home/developer1/workdir/missing.py', '/home/developer1/workdir'],
+      ['read', 'cat /home/developer1/workdir/calc.py', '/home/developer1/workdir'],
+      ['search', "grep -rn 'def ' /home/developer1/workdir", '/home/developer1/workdir'],
+      ['read', 'cat /home/developer1/workdir/calc.py', '/home/developer1/workdir'],
+      ['read', 'cat /home/developer1/workdir/missing.py', '/home/developer1/workdir'],
     ]);
   });
 });
@@ -221,7 +225,7 @@ describe('stored by the real app (OTLP replay, transcript import, SDK export)', 
       ['Read', 'read', '/home/developer1/workdir-rich/calc.py', '', ''],
       ['Grep', 'search', '/home/developer1/workdir-rich', '', 'search\u0000def \u0000/home/developer1/workdir-rich'],
       ['Read', 'read', '/home/developer1/workdir-rich/calc.py', '', ''],
-      ['Bash', 'shell', '', "grep -rn 'def ' /home/developer1/workdir-rich/calc.py", "sh\u0000grep -rn 'def ' /home/developer1/workdir-rich/calc.py"],
+      ['Bash', 'search', '/home/developer1/workdir-rich/calc.py', "grep -rn 'def ' /home/developer1/workdir-rich/calc.py", 'search\u0000def \u0000/home/developer1/workdir-rich/calc.py\u0000grep -n -r'],
     ]);
     const edit = list.find((r) => r.ToolName === 'Edit')!;
     expect([edit.ToolKind, edit.EditOldHash, edit.EditNewHash]).toEqual(['edit', OLD_HASH, NEW_HASH]);
@@ -232,7 +236,7 @@ describe('stored by the real app (OTLP replay, transcript import, SDK export)', 
     const list = await stored('default', GEMINI);
     expect(list.map((r) => [r.ToolName, r.ToolKind, r.SearchKey])).toEqual([
       ['read_file', 'read', ''], ['grep_search', 'search', 'search\u0000def \u0000/home/developer1/workdir-gemini'], ['read_file', 'read', ''],
-      ['run_shell_command', 'shell', 'sh\u0000cat /home/developer1/workdir-gemini/missing.py'], ['replace', 'edit', ''], ['activate_skill', 'skill', ''],
+      ['run_shell_command', 'read', ''], ['replace', 'edit', ''], ['activate_skill', 'skill', ''],
     ]);
   });
 
@@ -248,7 +252,7 @@ describe('stored by the real app (OTLP replay, transcript import, SDK export)', 
     // Spans started within the same microsecond have no reliable time order: by name.
     const list = (await stored('default', 'sdk-session')).sort((a, b) => a.ToolName.localeCompare(b.ToolName));
     expect(list.map(facts)).toEqual([
-      ['Bash', 'shell', '', 'grep -rn TODO src', 'sh\u0000grep -rn TODO src'],
+      ['Bash', 'search', 'src', 'grep -rn TODO src', 'search\u0000TODO\u0000src\u0000grep -n -r'],
       ['Edit', 'edit', 'src/app.ts', '', ''],
       ['Read', 'read', 'src/app.ts', '', ''],
     ]);

@@ -91,7 +91,8 @@ describe('startTracing wrapper settings', () => {
       exporter,
       batch: false,
       maxArgsLength: 40,
-      prices: { 'acme-coder': { input: 1, output: 2, cacheRead: 0, cacheWrite: 0, provider: 'other' }, 'claude-sonnet-4': null },
+      // Removing the claude-sonnet-4- family leaves claude-sonnet-4-5 unpriced (only exact models and families match).
+      prices: { 'acme-coder': { input: 1, output: 2, cacheRead: 0, cacheWrite: 0, provider: 'other' }, 'claude-sonnet-4-': null },
     });
     traceModelCall({ provider: 'acme', model: 'acme-coder-v2' }, () => ({ usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 } }));
     traceModelCall({ provider: 'anthropic', model: 'claude-sonnet-4-5' }, () => ({ usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0 } }));

@@ -68,8 +68,8 @@ const CODEX_PATCH = [
 ].join('\n');
 
 describe('describeToolCall: Codex', () => {
-  it('shell with argv, unwrapping bash -lc', () => {
-    expect(describeToolCall('shell', { command: ['bash', '-lc', 'rg -n foo src'], workdir: '/r' })).toEqual({ kind: 'shell', command: 'rg -n foo src' });
+  it('shell with argv, unwrapping bash -lc (an rg there is a search)', () => {
+    expect(describeToolCall('shell', { command: ['bash', '-lc', 'rg -n foo src'], workdir: '/r' })).toEqual({ kind: 'search', filePath: 'src', searchPattern: 'foo', command: 'rg -n foo src' });
     expect(describeToolCall('shell', { command: ['git', 'commit', '-m', 'fix bug'] })).toEqual({ kind: 'shell', command: 'git commit -m "fix bug"' });
   });
   it('exec_command', () => {

@@ -1,4 +1,7 @@
-import { classifySession, type WasteKind } from './engine/classify.js';
+import type { PriceTable } from '@fulcrum/vocab';
+import { countersOf } from './engine/analyse.js';
+import { classifySession, type Evidence, type WasteKind } from './engine/classify.js';
+import { summariseSession } from './engine/summarise.js';
 import { findingsOf } from './engine/findings.js';
 import { SESSION_SPAN_COLUMNS, toSessionSpan, tokensOf } from './engine/span.js';
 import { scopeWhere, type QueryScope } from './scope.js';
@@ -20,6 +23,8 @@ export interface SessionNode {
   success: boolean;
   /** Waste kinds this span is a wasted repeat in (or a failure of), marked inline. */
   waste: WasteKind[];
+  /** How sure the waste mark is: 'known' (arguments), 'partial' (sizes and outcomes only), '' when not waste. */
+  evidence: Evidence | '';
   children: SessionNode[];
 }
 
@@ -32,7 +37,19 @@ export interface SessionDetail {
   /** Model calls to models the price table does not know: their cost is not in spendUsd. */
   unpricedCalls: number;
   tokens: number;
+  /** Waste on known evidence. */
   wasteUsd: number;
+  /** Waste on partial evidence only (findings marked 'partial'): not in wasteUsd. */
+  partialWasteUsd: number;
+  /** Tool calls whose arguments the harness did not send, and the setting that would send them. */
+  unverifiableCalls: number;
+  evidenceHint: string;
+  linesAdded: number;
+  linesRemoved: number;
+  /** 'spans', 'metrics' (the harness's own counter) or '' (no lines). */
+  linesSource: string;
+  commits: number;
+  pullRequests: number;
 }
 
 /**
@@ -42,7 +59,7 @@ export interface SessionDetail {
  * Its waste is classified live by the engine's classifier (the same function
  * that materialises verdicts), so an open session shows its waste too.
  */
-export async function getSession(client: Client, scope: QueryScope & { sessionId: string }, options: { minRepeat?: number } = {}): Promise<SessionDetail | undefined> {
+export async function getSession(client: Client, scope: QueryScope & { sessionId: string }, options: { minRepeat?: number; prices?: PriceTable } = {}): Promise<SessionDetail | undefined> {
   const where = scopeWhere(scope);
   const rs = await client.query({
     query: `SELECT ${SESSION_SPAN_COLUMNS}, SpanName, multiIf(ToolName != '', ToolName, SkillName != '', SkillName, McpServer != '', McpServer, AgentName != '', AgentName, Model), Duration / 1e6
@@ -57,13 +74,14 @@ ORDER BY Timestamp, SpanId`,
   const spans = rows.map(toSessionSpan);
   const verdicts = classifySession(spans, options);
   const findings = findingsOf(spans, verdicts);
-  const marks = new Map(verdicts.map((v) => [v.spanId, [v.kind]]));
+  const marks = new Map(verdicts.map((v) => [v.spanId, v]));
+  const summary = summariseSession(spans, verdicts, {}, (await countersOf(client, scope.project, [scope.sessionId])).get(scope.sessionId));
   const nodes = new Map<string, SessionNode>();
   spans.forEach((sp, i) => {
     const [name, label, durationMs] = rows[i]!.slice(-3) as [string, string, number];
     nodes.set(sp.spanId, {
       spanId: sp.spanId, parentSpanId: sp.parentSpanId, name, type: sp.type, label, durationMs: Number(durationMs), tokens: tokensOf(sp), costUsd: sp.costUsd,
-      start: new Date(sp.startMs).toISOString(), success: sp.success, waste: marks.get(sp.spanId) ?? [], children: [],
+      start: new Date(sp.startMs).toISOString(), success: sp.success, waste: marks.has(sp.spanId) ? [marks.get(sp.spanId)!.kind] : [], evidence: marks.get(sp.spanId)?.evidence ?? '', children: [],
     });
   });
   const roots: SessionNode[] = [];
@@ -80,6 +98,14 @@ ORDER BY Timestamp, SpanId`,
     spendUsd: spans.reduce((s, r) => s + r.costUsd, 0),
     unpricedCalls: spans.filter((r) => r.type === 'llm' && !r.priced).length,
     tokens: spans.reduce((s, r) => s + tokensOf(r), 0),
-    wasteUsd: findings.reduce((s, f) => s + f.costUsd, 0),
+    wasteUsd: summary.wasteUsd,
+    partialWasteUsd: summary.partialWasteUsd,
+    unverifiableCalls: summary.unverifiableCalls,
+    evidenceHint: summary.evidenceHint,
+    linesAdded: summary.linesAdded,
+    linesRemoved: summary.linesRemoved,
+    linesSource: summary.linesSource,
+    commits: summary.commits,
+    pullRequests: summary.pullRequests,
   };
 }

@@ -26,8 +26,17 @@ export interface SessionSummary {
   skills: number;
   mcp: number;
   leverage: number | null;
+  /** Waste on known evidence. */
   wasteUsd: number;
   wasteTokens: number;
+  /** Waste on partial evidence only (sizes and outcomes): not in wasteUsd. */
+  partialWasteUsd: number;
+  /** Tool calls whose arguments the harness did not send. */
+  unverifiableCalls: number;
+  /** Where the line counts came from: 'spans', 'metrics' (the harness's own counter) or ''. */
+  linesSource: string;
+  commits: number;
+  pullRequests: number;
 }
 
 export const SESSION_SORTS = { spend: 'SpendUsd DESC', start: 'Start DESC', waste: 'WasteUsd DESC', leverage: 'leverage DESC' } as const;
@@ -46,7 +55,8 @@ const COLUMNS = `SessionId AS sessionId, toUnixTimestamp64Milli(Start) AS startM
   Team AS team, Repository AS repository, Harness AS harness, UseCase AS useCase, UserId AS userId,
   SpendUsd AS spendUsd, UnpricedCalls AS unpricedCalls, Tokens AS tokens, ModelCalls AS modelCalls, ToolCalls AS toolCalls, Failures AS failures,
   LinesAdded AS linesAdded, LinesRemoved AS linesRemoved, Refactors AS refactors, Skills AS skills, Mcp AS mcp,
-  if(SpendUsd > 0, ${WEIGHTED_ACTIVITY_SQL} / SpendUsd, NULL) AS leverage, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens`;
+  if(SpendUsd > 0, ${WEIGHTED_ACTIVITY_SQL} / SpendUsd, NULL) AS leverage, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens,
+  PartialWasteUsd AS partialWasteUsd, UnverifiableCalls AS unverifiableCalls, LinesSource AS linesSource, Commits AS commits, PullRequests AS pullRequests`;
 
 type Row = Omit<SessionSummary, 'start' | 'end'> & { startMs: number; endMs: number };
 

@@ -1,3 +1,4 @@
+import type { PriceTable } from '@fulcrum/vocab';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openStore, readDataDirHolder, type Store } from '@fulcrum/store';
@@ -42,7 +43,8 @@ export async function openBackend(values: Record<string, unknown>, env: NodeJS.P
   } catch (err) {
     throw new UsageError(describeStoreError(err as Error, opts));
   }
-  return local(store, loadConfigFromFlags(values, env).config);
+  const { config, priceTable } = loadConfigFromFlags(values, env);
+  return local(store, config, priceTable);
 }
 
 /** An API parameter's name as the CLI flag that sets it: useCase → use-case. */
@@ -84,7 +86,7 @@ export function parse(params: QueryParams) {
 }
 
 /** Reads the store directly, with the config file's weights, budgets and repeat threshold. */
-function local(store: Store, config: EngineConfig): QueryBackend {
+function local(store: Store, config: EngineConfig, prices: PriceTable): QueryBackend {
   return {
     via: `${store.kind} store ${store.location}`,
     async get(endpoint, params, id) {
@@ -101,7 +103,7 @@ function local(store: Store, config: EngineConfig): QueryBackend {
         const budgets = { repositoryUsd: config.repositoryBudgetUsd, ...p.budgets };
         return { data: await buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights, runaway: config.runaway, budgets }) };
       }
-      const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat ?? config.minRepeat });
+      const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat ?? config.minRepeat, prices });
       if (!d) throw new UsageError(`no session "${id}" in project "${p.scope.project}"`);
       return { data: d };
     },

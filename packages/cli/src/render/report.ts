@@ -34,7 +34,19 @@ export function budgetLines(r: Report): string[] {
   if (r.budgets && over.length === 0) lines.push('no budgets set (budgets.sessionUsd, teamUsd, repositoryUsd in the config file, or --session-budget)');
   const unpriced = unpricedText(r.total.unpricedCalls);
   if (unpriced) lines.push(unpriced);
+  const u = r.waste.unverifiable;
+  if (u.calls > 0) {
+    const fix = u.hints.length > 0 ? `; set ${u.hints.join(', ')} to check them` : '';
+    lines.push(`${plural(u.calls, 'tool call')} in ${plural(u.sessions, 'session')} could not be checked for waste: the harness sent no arguments${fix}`);
+  }
   return lines;
+}
+
+/** One finding as a line: category, tool and file or command, spans, $. */
+function findingLine(f: Report['waste']['worstSessions'][number]['findings'][number], md: boolean, withSession = false): string {
+  const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');
+  const where = withSession ? ` in ${f.sessionId}` : '';
+  return `${md ? '  - ' : '      '}${words(WASTE_LABEL, f.kind)}${what ? ` (${what})` : ''}${where}: ${plural(f.wasteSpanIds.length, 'span')}, ${usd(f.costUsd)}${f.estimated ? ' estimated' : ''}\n`;
 }
 
 /** The report as terminal tables or Markdown: spend, leverage, waste by category, worst sessions, runaways. */
@@ -56,16 +68,24 @@ export function renderReport(r: Report, format: 'table' | 'md'): string {
     { header: 'tokens', cell: (c) => `${tokens(c.tokens)}${c.estimated ? '*' : ''}`, align: 'right' },
     { header: 'wasted', cell: (c) => usd(c.costUsd), align: 'right' },
   ], format));
-  if (r.waste.categories.some((c) => c.estimated)) out.push('* includes tokens estimated from tool result size (bytes / 4)\n');
+  if (r.waste.categories.some((c) => c.estimated)) out.push('* includes result tokens carried by later requests, estimated from result size (bytes / 4)\n');
   out.push(h('Worst sessions'));
   if (r.waste.worstSessions.length === 0) out.push('no waste found\n');
   for (const s of r.waste.worstSessions) {
     out.push(`${md ? '- **' : '  '}${s.sessionId}${md ? '**' : ''}: wasted ${usd(s.wasteUsd)} (${tokens(s.wasteTokens)} tokens)\n`);
-    for (const f of s.findings.slice(0, 5)) {
-      const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');
-      out.push(`${md ? '  - ' : '      '}${words(WASTE_LABEL, f.kind)}${what ? ` (${what})` : ''}: ${plural(f.wasteSpanIds.length, 'span')}, ${usd(f.costUsd)}${f.estimated ? ' estimated' : ''}\n`);
-    }
+    for (const f of s.findings.slice(0, 5)) out.push(findingLine(f, md));
     if (s.findings.length > 5) out.push(`${md ? '  - ' : '      '}… ${count(s.findings.length - 5)} more\n`);
+  }
+  const p = r.waste.partial;
+  if (p.categories.length > 0) {
+    out.push(h('Possible waste (partial evidence: sizes and outcomes only; not in the totals above)'));
+    out.push(renderTable(p.categories, [
+      { header: 'category', cell: (c) => words(WASTE_LABEL, c.kind) },
+      { header: 'findings', cell: (c) => count(c.findings), align: 'right' },
+      { header: 'spans', cell: (c) => count(c.spans), align: 'right' },
+      { header: 'possibly wasted', cell: (c) => usd(c.costUsd), align: 'right' },
+    ], format));
+    for (const f of p.findings.slice(0, 5)) out.push(findingLine(f, md, true));
   }
   out.push(h('Runaway spend (budgets, not targets)'));
   out.push(r.runaways.length === 0 ? 'none\n' : renderTable(r.runaways, [

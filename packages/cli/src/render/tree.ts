@@ -4,7 +4,8 @@ import { duration, plural, tokens, unpricedText, usd, WASTE_LABEL, WASTE_MARK, w
 function line(n: SessionNode): string {
   const what = n.label && n.label !== n.name ? `${n.type} ${n.label}` : `${n.type} ${n.name}`;
   const stats = [duration(n.durationMs), n.tokens ? `${tokens(n.tokens)} tok` : '', n.costUsd ? usd(n.costUsd) : ''].filter(Boolean).join('  ');
-  const marks = n.waste.map((k) => `⚠ ${WASTE_MARK[k] ?? words(WASTE_LABEL, k)}`).join(' ');
+  // A mark on partial evidence says so: the harness sent sizes and outcomes, not the arguments.
+  const marks = n.waste.map((k) => `⚠ ${WASTE_MARK[k] ?? words(WASTE_LABEL, k)}${n.evidence === 'partial' ? '?' : ''}`).join(' ');
   return `${what}  ${stats}${n.success ? '' : '  ✗'}${marks ? `  ${marks}` : ''}`;
 }
 
@@ -18,11 +19,19 @@ export function renderSessionTree(d: SessionDetail, format: 'table' | 'md'): str
   };
   d.roots.forEach((r) => walk(r, '', true, true));
   const unpriced = unpricedText(d.unpricedCalls);
-  const head = `session ${d.sessionId}: ${plural(d.spans, 'span')}, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}${unpriced ? `; ${unpriced}` : ''}`;
+  const possible = d.partialWasteUsd > 0 ? ` (+ ${usd(d.partialWasteUsd)} possible, on partial evidence)` : '';
+  const head = `session ${d.sessionId}: ${plural(d.spans, 'span')}, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}${possible}${unpriced ? `; ${unpriced}` : ''}`;
+  const notes: string[] = [];
+  const lines = d.linesAdded + d.linesRemoved > 0 ? `+${d.linesAdded} −${d.linesRemoved} lines${d.linesSource === 'metrics' ? " (the harness's own count)" : ''}` : '';
+  const vcs = [lines, d.commits ? plural(d.commits, 'commit') : '', d.pullRequests ? plural(d.pullRequests, 'pull request') : ''].filter(Boolean).join(', ');
+  if (vcs) notes.push(vcs);
+  if (d.unverifiableCalls > 0) notes.push(`${plural(d.unverifiableCalls, 'tool call')} could not be checked for waste: the harness sent no arguments${d.evidenceHint ? ` (set ${d.evidenceHint})` : ''}`);
   const findings = d.findings.map((f) => {
     const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');
-    return `- ${words(WASTE_LABEL, f.kind)}${what ? ` (${what})` : ''}: ${plural(f.wasteSpanIds.length, 'span')}, ${tokens(f.tokens)} tokens${f.estimated ? ' (estimated)' : ''}, ${usd(f.costUsd)}`;
+    const partial = f.evidence === 'partial' ? ' — possible (partial evidence: sizes and outcomes only)' : '';
+    return `- ${words(WASTE_LABEL, f.kind)}${what ? ` (${what})` : ''}: ${plural(f.wasteSpanIds.length, 'span')}, ${tokens(f.tokens)} tokens${f.estimated ? ' (estimated)' : ''}, ${usd(f.costUsd)}${partial}`;
   });
-  if (format === 'md') return `### ${head}\n\n\`\`\`\n${out.join('\n')}\n\`\`\`\n\n${findings.join('\n')}\n`;
-  return `${head}\n\n${out.join('\n')}\n${findings.length ? `\nfindings:\n${findings.map((f) => `  ${f}`).join('\n')}\n` : ''}`;
+  const noteText = notes.map((n) => `${n}\n`).join('');
+  if (format === 'md') return `### ${head}\n\n${noteText}${noteText ? '\n' : ''}\`\`\`\n${out.join('\n')}\n\`\`\`\n\n${findings.join('\n')}\n`;
+  return `${head}\n${noteText}\n${out.join('\n')}\n${findings.length ? `\nfindings:\n${findings.map((f) => `  ${f}`).join('\n')}\n` : ''}`;
 }

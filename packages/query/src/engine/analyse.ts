@@ -161,7 +161,7 @@ async function wastedSpanIds(client: Store['client'], project: string, ids: stri
 }
 
 /** The harness's own counters (lines, commits, pull requests) per session, FINAL so each delta window and cumulative series counts once. */
-async function countersOf(client: Store['client'], project: string, ids: string[]): Promise<Map<string, SessionCounters>> {
+export async function countersOf(client: Store['client'], project: string, ids: string[]): Promise<Map<string, SessionCounters>> {
   const rows = await selectRows<{ SessionId: string; linesAdded: number; linesRemoved: number; commits: number; pullRequests: number }>(
     client,
     `SELECT SessionId, sumIf(Value, Activity = 'lines_added') AS linesAdded, sumIf(Value, Activity = 'lines_removed') AS linesRemoved,

@@ -70,7 +70,7 @@ async function api(app: FastifyInstance): Promise<void> {
     scoped.get('/api/sessions/:id', { schema: { summary: 'One session as a span tree with waste marked inline', params: { type: 'object', properties: { id: { type: 'string', minLength: 1 } } }, querystring: scopeQuery, response: responses(sessionDetailSchema) } }, async (req) => {
       const p = parse(scoped, req);
       const id = (req.params as { id: string }).id;
-      const detail = await getSession(client(), { ...p.scope, sessionId: id }, { minRepeat: p.minRepeat ?? scoped.readSettings.analysis.minRepeat });
+      const detail = await getSession(client(), { ...p.scope, sessionId: id }, { minRepeat: p.minRepeat ?? scoped.readSettings.analysis.minRepeat, prices: scoped.readSettings.analysis.prices });
       if (!detail) throw new IngestError('NOT_FOUND', `no session "${id}" in project "${p.scope.project}"`);
       return detail;
     });

@@ -42,7 +42,7 @@ export const findingSchema = {
   type: 'object',
   properties: {
     sessionId: str, kind: str, anchorSpanIds: strs, wasteSpanIds: strs, tokens: int, costUsd: num,
-    estimated: bool, toolName: str, filePath: str, command: str, at: str,
+    estimated: bool, evidence: str, toolName: str, filePath: str, command: str, at: str,
   },
 } as const;
 
@@ -53,6 +53,7 @@ export const sessionSummarySchema = {
     sessionId: str, start: str, end: str, team: str, repository: str, harness: str, useCase: str, userId: str,
     spendUsd: num, unpricedCalls: int, tokens: int, modelCalls: int, toolCalls: int, failures: int, linesAdded: int, linesRemoved: int,
     refactors: int, skills: int, mcp: int, leverage: nullableNum, wasteUsd: num, wasteTokens: int,
+    partialWasteUsd: num, unverifiableCalls: int, linesSource: str, commits: int, pullRequests: int,
   },
 } as const;
 
@@ -70,7 +71,7 @@ export const sessionNodeSchema = {
   type: 'object',
   properties: {
     spanId: str, parentSpanId: str, name: str, type: str, label: str, start: str, durationMs: num, tokens: int,
-    costUsd: num, success: bool, waste: strs, children: { type: 'array', items: { $ref: 'SessionNode#' } },
+    costUsd: num, success: bool, waste: strs, evidence: str, children: { type: 'array', items: { $ref: 'SessionNode#' } },
   },
 } as const;
 
@@ -94,6 +95,7 @@ export const sessionDetailSchema = {
   type: 'object',
   properties: {
     sessionId: str, spans: int, spendUsd: num, unpricedCalls: int, tokens: int, wasteUsd: num,
+    partialWasteUsd: num, unverifiableCalls: int, evidenceHint: str, linesAdded: int, linesRemoved: int, linesSource: str, commits: int, pullRequests: int,
     roots: { type: 'array', items: { $ref: 'SessionNode#' } },
     findings: { type: 'array', items: { $ref: 'Finding#' } },
   },
@@ -126,6 +128,8 @@ export const reportSchema = {
       properties: {
         categories: { type: 'array', items: wasteCategory }, totalUsd: num, totalTokens: int, sessionsWithWaste: int,
         worstSessions: { type: 'array', items: wastedSession },
+        partial: { type: 'object', properties: { categories: { type: 'array', items: wasteCategory }, totalUsd: num, findings: { type: 'array', items: { $ref: 'Finding#' } } } },
+        unverifiable: { type: 'object', properties: { calls: int, sessions: int, hints: strs } },
       },
     },
     runaways: { type: 'array', items: runaway },
