@@ -1,22 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
 import { tempDataDir } from '../helpers/store.js';
 import { loop, send } from '../query/fixtures.js';
+import { runCli } from '../helpers/cli.js';
 
-const BIN = join(import.meta.dirname, '../../packages/cli/dist/bin.js');
-/** Runs the CLI asynchronously: the server answering it lives in this process, so a sync spawn would deadlock. */
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FULCRUM_DATA_DIR: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 let server: RunningServer;
 let dataDir: string;

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, startServer, type RunningServer } from '@fulcrum/ingest';
 import type { FastifyInstance } from 'fastify';
 import { createPriceTable } from '@fulcrum/vocab';
 import { tempDataDir } from '../helpers/store.js';
+import { runCli } from '../helpers/cli.js';
 
 /*
  * A model missing from the price table is unpriced: Priced=false on its row,
@@ -12,17 +11,7 @@ import { tempDataDir } from '../helpers/store.js';
  * A price added to the table (the config file's prices) prices it.
  */
 
-const BIN = join(import.meta.dirname, '../../packages/cli/dist/bin.js');
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FULCRUM_DATA_DIR: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 const SESSION = 'gemini-unpriced';
 const T = 1_763_800_000_000;

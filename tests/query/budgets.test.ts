@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { startServer, type RunningServer } from '@fulcrum/ingest';
 import { buildReport, DEFAULT_WEIGHTS, type OverBudget } from '@fulcrum/query';
 import { tempDataDir } from '../helpers/store.js';
 import { llm, send } from './fixtures.js';
+import { runCli } from '../helpers/cli.js';
 
 /*
  * Spend over budget = Σ max(0, window spend − budget): over each session's
@@ -17,17 +17,7 @@ import { llm, send } from './fixtures.js';
  * $10; s3 (beta, r3) $20, all on one day.
  */
 
-const BIN = join(import.meta.dirname, '../../packages/cli/dist/bin.js');
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FULCRUM_DATA_DIR: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 const H = 3_600_000;
 let server: RunningServer | undefined;
