@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
-import { analysePending } from '@fulcrum/query';
+import { analysePending, wasteReport } from '@fulcrum/query';
 import { createPriceTable } from '@fulcrum/vocab';
 import { tempDataDir } from '../helpers/store.js';
 import { FIXTURES, replay } from '../harness/replay.js';
@@ -81,6 +81,20 @@ describe('recall where the arguments are known', () => {
     ]);
     expect(m('claude-code-defaults').figures).toMatchObject({ unverifiableCalls: 12, evidenceHint: 'OTEL_LOG_TOOL_DETAILS=1' });
     expect(m('claude-code-details').figures).toMatchObject({ unverifiableCalls: 0, evidenceHint: '' });
+  });
+});
+
+describe('the waste report over all six sessions', () => {
+  it('counts only known evidence in its totals, lists the partial findings apart and names the setting that would check the rest', async () => {
+    const r = await wasteReport(server.app.store.client, { project: 'default' });
+    const knownUsd = CASES.flatMap((c) => m(c).flags.filter((f) => f.evidence === 'known')).reduce((s, f) => s + f.costUsd, 0);
+    expect(r.totalUsd).toBeCloseTo(knownUsd, 9);
+    expect(r.partial.categories.map((c) => [c.kind, c.spans])).toEqual([['failed_retry', 1], ['redundant_read', 1], ['repeated_search', 1]]);
+    expect(r.partial.totalUsd).toBeCloseTo(m('claude-code-defaults').flags.filter((f) => f.evidence === 'partial').reduce((s, f) => s + f.costUsd, 0), 9);
+    expect(new Set(r.partial.findings.map((f) => f.sessionId))).toEqual(new Set([m('claude-code-defaults').labels.sessionId]));
+    expect(r.partial.findings.every((f) => f.evidence === 'partial')).toBe(true);
+    expect(r.worstSessions.flatMap((s) => s.findings).every((f) => f.evidence === 'known')).toBe(true);
+    expect(r.unverifiable).toEqual({ calls: 12, sessions: 1, hints: ['OTEL_LOG_TOOL_DETAILS=1'] });
   });
 });
 

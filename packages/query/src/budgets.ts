@@ -83,28 +83,32 @@ export async function overBudget(client: Client, scope: QueryScope, budgets: Req
   const windows = summariesIn(scope, { arrayJoin: 'Windows' });
   const over: OverBudget[] = [];
   type Row = { overUsd: number; windows: number; entities: number; spendUsd: number };
-  const read = async (level: BudgetLevel, budgetUsd: number, windowMinutes: number, perWindow: string) => {
+  const read = async (level: BudgetLevel, budgetUsd: number, windowMinutes: number, perEntity: string, params: Record<string, unknown>) => {
     const [r] = await selectRows<Row>(
       client,
-      `SELECT sum(overUsd) AS overUsd, countIf(overUsd > 0) AS windows, uniqExactIf(entity, overUsd > 0) AS entities,
-  sumIf(spendUsd, entity IN (SELECT entity FROM (${perWindow}) WHERE overUsd > 0)) AS spendUsd
-FROM (${perWindow})`,
-      { ...windows.params, budget: budgetUsd, teamWindow: windowMinutes },
+      `SELECT sum(over) AS overUsd, sum(windowsOver) AS windows, countIf(over > 0) AS entities, sumIf(spend, over > 0) AS spendUsd FROM (${perEntity})`,
+      { ...params, budget: budgetUsd, teamWindow: windowMinutes },
     );
     over.push({ level, budgetUsd, windowMinutes, overUsd: Number(r?.overUsd ?? 0), windows: Number(r?.windows ?? 0), entities: Number(r?.entities ?? 0), spendUsd: Number(r?.spendUsd ?? 0) });
   };
   if (budgets.sessionUsd > 0) {
+    // A session's windows partition its spend: one pass over the summaries, no ARRAY JOIN.
+    const from = summariesIn(scope);
     await read('session', budgets.sessionUsd, budgets.sessionWindowMinutes,
-      `SELECT SessionId AS entity, Windows.SpendUsd AS spendUsd, greatest(0, Windows.SpendUsd - {budget:Float64}) AS overUsd FROM ${windows.sql}`);
+      `SELECT arraySum(arrayMap(s -> greatest(0, s - {budget:Float64}), Windows.SpendUsd)) AS over, arrayCount(s -> s > {budget:Float64}, Windows.SpendUsd) AS windowsOver, SpendUsd AS spend FROM ${from.sql}`,
+      from.params);
   }
   for (const level of ['team', 'repository'] as const) {
     const budget = level === 'team' ? budgets.teamUsd : budgets.repositoryUsd;
     if (!(budget > 0)) continue;
     await read(level, budget, budgets.teamWindowMinutes,
-      `SELECT ${GROUP[level]} AS entity, toStartOfInterval(Windows.Start, toIntervalMinute({teamWindow:UInt32})) AS windowStart,
+      `SELECT entity, sum(overUsd) AS over, countIf(overUsd > 0) AS windowsOver, sum(spendUsd) AS spend
+FROM (SELECT ${GROUP[level]} AS entity, toStartOfInterval(Windows.Start, toIntervalMinute({teamWindow:UInt32})) AS windowStart,
     sum(Windows.SpendUsd) AS spendUsd, greatest(0, sum(Windows.SpendUsd) - {budget:Float64}) AS overUsd
   FROM ${windows.sql}
-  GROUP BY entity, windowStart`);
+  GROUP BY entity, windowStart)
+GROUP BY entity`,
+      windows.params);
   }
   return { budgets, over, sessionOverUsd: over.find((o) => o.level === 'session')?.overUsd ?? 0 };
 }

@@ -48,25 +48,34 @@ export interface WasteReport {
  * findings, read from the engine's materialised results: categories from each
  * session summary's waste by kind, findings from the worst sessions' verdicts.
  */
-async function categoriesOf(client: Client, scope: QueryScope, column: 'Waste' | 'PartialWaste'): Promise<WasteCategory[]> {
-  const waste = summariesIn(scope, { arrayJoin: column });
-  const rows = await selectRows<Omit<WasteCategory, 'estimated'> & { estimated: number }>(
-    client,
-    `SELECT ${column}.Kind AS kind, sum(${column}.Findings) AS findings, sum(${column}.Spans) AS spans, sum(${column}.Tokens) AS tokens, sum(${column}.CostUsd) AS costUsd, max(${column}.Estimated) AS estimated
-FROM ${waste.sql}
-GROUP BY kind`,
-    waste.params,
-  );
+type KindSums = [string[], number[], number[], number[], number[]];
+
+/** A sumMap of a waste column (kinds; findings, spans, tokens, $) with its maxMap of Estimated, as categories in WASTE_KINDS order. */
+function categoriesOf(sums: KindSums, estimated: [string[], number[]]): WasteCategory[] {
+  const [kinds, findings, spans, tokens, costUsd] = sums;
   return WASTE_KINDS.flatMap((kind) => {
-    const r = rows.find((c) => c.kind === kind);
-    return r ? [{ kind, findings: Number(r.findings), spans: Number(r.spans), tokens: Number(r.tokens), costUsd: Number(r.costUsd), estimated: Boolean(Number(r.estimated)) }] : [];
+    const i = kinds.indexOf(kind);
+    if (i < 0) return [];
+    const e = estimated[0].indexOf(kind);
+    return [{ kind, findings: Number(findings[i]), spans: Number(spans[i]), tokens: Number(tokens[i]), costUsd: Number(costUsd[i]), estimated: e >= 0 && Number(estimated[1][e]) > 0 }];
   });
 }
 
+const sumsOf = (column: 'Waste' | 'PartialWaste') =>
+  `sumMap(${column}.Kind, ${column}.Findings, ${column}.Spans, ${column}.Tokens, ${column}.CostUsd) AS ${column}Sums, maxMap(${column}.Kind, arrayMap(x -> toUInt8(x), ${column}.Estimated)) AS ${column}Estimated`;
+
 export async function wasteReport(client: Client, scope: QueryScope, options: WasteOptions = {}): Promise<WasteReport> {
   const from = summariesIn(scope);
-  const categories = await categoriesOf(client, scope, 'Waste');
-  const partialCategories = await categoriesOf(client, scope, 'PartialWaste');
+  // Known and partial waste by kind, and the calls no rule could check, in one pass over the summaries.
+  const [totals] = await selectRows<{ WasteSums: KindSums; WasteEstimated: [string[], number[]]; PartialWasteSums: KindSums; PartialWasteEstimated: [string[], number[]]; calls: number; sessions: number; hints: string[] }>(
+    client,
+    `SELECT ${sumsOf('Waste')}, ${sumsOf('PartialWaste')},
+  sum(UnverifiableCalls) AS calls, countIf(UnverifiableCalls > 0) AS sessions, arraySort(groupUniqArrayIf(EvidenceHint, EvidenceHint != '')) AS hints
+FROM ${from.sql}`,
+    from.params,
+  );
+  const categories = totals ? categoriesOf(totals.WasteSums, totals.WasteEstimated) : [];
+  const partialCategories = totals ? categoriesOf(totals.PartialWasteSums, totals.PartialWasteEstimated) : [];
   const worst = await selectRows<{ sessionId: string; wasteUsd: number; wasteTokens: number; sessionsWithWaste: number }>(
     client,
     `SELECT SessionId AS sessionId, WasteUsd AS wasteUsd, WasteTokens AS wasteTokens, count() OVER () AS sessionsWithWaste
@@ -85,11 +94,6 @@ LIMIT {worst:UInt32}`,
     `${findingsSql(`SessionId IN (SELECT SessionId FROM ${from.sql} AND PartialWasteSpans > 0)`, 'partial')}\nORDER BY costUsd DESC, atMs, sessionId LIMIT {worst:UInt32}`,
     { ...from.params, worst: options.worstSessions ?? WASTE_DEFAULTS.worstSessions },
   );
-  const [unverifiable] = await selectRows<{ calls: number; sessions: number; hints: string[] }>(
-    client,
-    `SELECT sum(UnverifiableCalls) AS calls, countIf(UnverifiableCalls > 0) AS sessions, arraySort(groupUniqArrayIf(EvidenceHint, EvidenceHint != '')) AS hints FROM ${from.sql}`,
-    from.params,
-  );
   return {
     categories,
     totalUsd: categories.reduce((s, c) => s + c.costUsd, 0),
@@ -102,6 +106,6 @@ LIMIT {worst:UInt32}`,
       findings: findings.filter((f) => f.sessionId === w.sessionId).map(toFinding),
     })),
     partial: { categories: partialCategories, totalUsd: partialCategories.reduce((s, c) => s + c.costUsd, 0), findings: partialFindings.map(toFinding) },
-    unverifiable: { calls: Number(unverifiable?.calls ?? 0), sessions: Number(unverifiable?.sessions ?? 0), hints: unverifiable?.hints ?? [] },
+    unverifiable: { calls: Number(totals?.calls ?? 0), sessions: Number(totals?.sessions ?? 0), hints: totals?.hints ?? [] },
   };
 }
