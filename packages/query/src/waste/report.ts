@@ -20,7 +20,7 @@ export interface WastedSession {
 export interface PartialWaste {
   categories: WasteCategory[];
   totalUsd: number;
-  /** The most expensive partial findings. */
+  /** The most expensive partial findings of the sessions with the most possible waste. */
   findings: Finding[];
 }
 
@@ -89,9 +89,10 @@ LIMIT {worst:UInt32}`,
     `${findingsSql('SessionId IN {ids:Array(String)}', 'known')}\nORDER BY costUsd DESC, atMs`,
     { project: scope.project, ids: worst.map((w) => w.sessionId) },
   );
+  // The partial findings of the sessions with the most possible waste: a few sessions' verdicts, never every session's.
   const partialFindings = partialCategories.length === 0 ? [] : await selectRows<FindingRow>(
     client,
-    `${findingsSql(`SessionId IN (SELECT SessionId FROM ${from.sql} AND PartialWasteSpans > 0)`, 'partial')}\nORDER BY costUsd DESC, atMs, sessionId LIMIT {worst:UInt32}`,
+    `${findingsSql(`SessionId IN (SELECT SessionId FROM ${from.sql} AND PartialWasteSpans > 0 ORDER BY PartialWasteUsd DESC, SessionId LIMIT {worst:UInt32})`, 'partial')}\nORDER BY costUsd DESC, atMs, sessionId LIMIT {worst:UInt32}`,
     { ...from.params, worst: options.worstSessions ?? WASTE_DEFAULTS.worstSessions },
   );
   return {
