@@ -122,4 +122,14 @@ describe('the classifier', () => {
     const [w] = classifySession([first, codexRead('c1'), linked, second]);
     expect([w!.spanId, w!.issuerUsd]).toEqual(['c3', 0.002]);
   });
+
+  it("calls a re-read known across another file's edit and a test run, and only possible across a command that may have rewritten the file", () => {
+    const read = (id: string) => span({ spanId: id, toolName: 'Read', toolKind: 'read', filePath: 'a.ts', filePaths: ['a.ts'], argsHash: 'h-a' });
+    const sh = (id: string, command: string) => span({ spanId: id, toolName: 'Bash', toolKind: 'shell', command, commandKey: command });
+    const editB = span({ spanId: 'eb', toolName: 'Edit', toolKind: 'edit', filePath: 'b.ts', filePaths: ['b.ts'], argsHash: 'h-b' });
+    const known = classifySession([model(), read('r1'), model(), editB, model(), sh('t', 'npm test -- --shard 2'), model(), read('r2')]);
+    expect(known.map((v) => [v.spanId, v.kind, v.evidence])).toEqual([['r2', 'redundant_read', 'known']]);
+    const possible = classifySession([model(), read('r3'), model(), sh('f', 'npm run format'), model(), read('r4')]);
+    expect(possible.map((v) => [v.spanId, v.kind, v.evidence])).toEqual([['r4', 'redundant_read', 'partial']]);
+  });
 });

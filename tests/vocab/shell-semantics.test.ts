@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeToolCall, describeToolFacts, normaliseCommand, textHash, toolFactsFromColumns, type ToolFacts } from '../../packages/vocab/src/index.js';
+import { changesNothing, describeToolCall, describeToolFacts, normaliseCommand, textHash, toolFactsFromColumns, type ToolFacts } from '../../packages/vocab/src/index.js';
 
 const W = '/home/developer1/workdir';
 
@@ -269,5 +269,16 @@ describe('vcsAction', () => {
     expect(toolFactsFromColumns({ toolName: 'Bash' }).vcsAction).toBe('');
     expect(describeToolFacts('Read', { file_path: 'a' }).vcsAction).toBe('');
     expect(describeToolFacts('apply_patch', PATCH).vcsAction).toBe('');
+  });
+});
+
+describe('changesNothing: shell commands a retry or a re-read may cross', () => {
+  it.each([
+    ['ls -la', true], ['git status', true], ['npm test', true], ['npm test -- --shard 3', true], ['npx vitest run', true], ['pytest -x tests', true],
+    ['go test ./...', true], ['curl -s localhost:3000/health', true],
+    ['npm run format', false], ['npx vitest run -u', false], ['jest --updateSnapshot', false], ['curl -o out.html http://x', false],
+    ['npm test && rm -rf src', false], ['ls > files.txt', false], ['env FOO=1 rm -rf x', false], ['python3 run_checks.py', false], ['', false],
+  ])('%s → %s', (command, expected) => {
+    expect(changesNothing(command)).toBe(expected);
   });
 });

@@ -11,7 +11,7 @@ export { countLines, isCodexPatch, lineDelta, patchStats, patchTexts } from './d
 export type { LineDelta, PatchStats } from './diff.js';
 export { describeToolFacts, filePathsOf, TOOL_KINDS, toolFactsFromColumns, toolKindOf, workdirOf } from './tool-facts.js';
 export type { ToolColumns, ToolFacts, ToolFactsOptions, ToolKind } from './tool-facts.js';
-export { normaliseCommand, normaliseFilePath, SCAN_COMMANDS, searchKeyOf } from './tool-keys.js';
+export { changesNothing, normaliseCommand, normaliseFilePath, SCAN_COMMANDS, searchKeyOf } from './tool-keys.js';
 export type { SearchKeyParts } from './tool-keys.js';
 export { describeShellCommand, parseShell, shellSearchVariant, vcsActionOf } from './shell.js';
 export type { ShellMeaning, ShellRedirect, ShellWord, SimpleCommand } from './shell.js';

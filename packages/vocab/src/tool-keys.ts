@@ -8,6 +8,33 @@ import { parseShell, shellSearchVariant } from './shell.js';
 /** Shell commands that only look at files: repeating one unchanged is a repeated search (those describeShellCommand recognises are reads and searches instead). */
 export const SCAN_COMMANDS: readonly string[] = ['grep', 'rg', 'find', 'cat', 'ls', 'fd', 'head', 'tail'];
 
+/**
+ * Shell commands known to change no source file (build output aside): listing and
+ * inspection (`ls`, `pwd`, `git status|diff|log|show`…), test runners without
+ * a snapshot-update flag (`npm test`, `pytest`, `go test`, `cargo test`…),
+ * and `curl` without an output file. A failure retried across one of these is
+ * still a retry, and a file read again after one is still unchanged. Anything
+ * else run through a shell may have changed any file.
+ */
+const CHANGES_NOTHING = new RegExp(
+  '^(?:' +
+    [
+      'ls', 'pwd', 'echo', 'wc', 'which', 'whoami', 'date', 'printenv', 'true', 'stat', 'file', 'tree', 'du', 'df',
+      'git\\s+(?:status|diff|log|show|branch|rev-parse|remote|blame)',
+      '(?:npm|pnpm|yarn)\\s+(?:test|run\\s+test)', 'npx\\s+(?:vitest|jest|mocha)', 'vitest', 'jest', 'mocha', 'pytest', 'python3?\\s+-m\\s+(?:pytest|unittest)',
+      'go\\s+(?:test|vet)', 'cargo\\s+(?:test|check)', 'make\\s+(?:test|check)',
+      'curl',
+    ].join('|') +
+    ')(?:\\s|$)',
+);
+/** What makes an otherwise harmless command write files: snapshot updates, curl's output files, redirections, and any second command (`;`, `&&`, `|`, substitutions). */
+const WRITES_ANYWAY = /(?:^|\s)(?:-u|--update(?:Snapshot|-snapshots)?|-o|-O|--output|--remote-name)(?:\s|=|$)|[>;&|`]|\$\(/;
+
+/** True when a (normalised) shell command is known to change no file: see CHANGES_NOTHING. */
+export function changesNothing(commandKey: string): boolean {
+  return CHANGES_NOTHING.test(commandKey) && !WRITES_ANYWAY.test(commandKey);
+}
+
 /** `file:///a/b` → `/a/b` (also `file://localhost/a/b`), percent-escapes decoded; anything else as is. */
 function stripFileUrl(path: string): string {
   if (!path.startsWith('file://')) return path;

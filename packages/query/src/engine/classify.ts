@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_PRICES, findPrice, type PriceTable } from '@fulcrum/vocab';
+import { changesNothing, DEFAULT_PRICES, findPrice, type PriceTable } from '@fulcrum/vocab';
 import { ANALYSIS_DEFAULTS } from './config.js';
 import { isCall, tokensOf, type SessionSpan } from './span.js';
 
@@ -77,8 +77,6 @@ export interface Verdict {
 }
 
 const MODIFIES = new Set(['edit', 'write', 'delete']);
-/** Shell commands that change nothing (a failure retried across them is still a retry). */
-const READ_ONLY_COMMAND = /^(?:ls|pwd|echo|wc|which|whoami|date|env|printenv|true|stat|file|tree|du|df|git\s+(?:status|diff|log|show|branch|rev-parse|remote))(?:\s|$)/;
 
 interface Issuer {
   tokens: number;
@@ -109,7 +107,10 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
   const partial = calls.map((c, i) => (known[i] === '' && !isModel(i) && c.inputSize > 0 ? `${c.toolName}\u0000${c.inputSize}` : ''));
   // Prefix counts: calls before i that modify files, and that may change anything (modifications plus shell commands not known to be read-only).
   const modified = prefixCount(calls, (c) => MODIFIES.has(c.toolKind));
-  const mayChange = prefixCount(calls, (c) => MODIFIES.has(c.toolKind) || (c.toolKind === 'shell' && !READ_ONLY_COMMAND.test(c.commandKey)));
+  const unknownEffect = (c: SessionSpan) => c.toolKind === 'shell' && !changesNothing(c.commandKey);
+  const mayChange = prefixCount(calls, (c) => MODIFIES.has(c.toolKind) || unknownEffect(c));
+  // Shell commands of unknown effect alone: a read's own file and a search's epoch already account for known edits.
+  const shellMayChange = prefixCount(calls, unknownEffect);
   const between = (counts: number[], a: number, b: number) => counts[b]! - counts[a + 1]!;
 
   // Failed retries: per command (else call), a failure right after a failure of the same call with nothing between that could change the outcome.
@@ -205,7 +206,7 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
         const [start, end] = readRange(c);
         const overlap = reads.find((r) => readRange(calls[r]!)[0] <= end && start <= readRange(calls[r]!)[1]);
         const anchor = overlap ?? (c.fileUnchanged && reads.length > 0 ? reads[reads.length - 1] : undefined);
-        if (anchor !== undefined) mark(i, 'redundant_read', [calls[anchor]!.spanId], between(mayChange, anchor, i) === 0 ? 'known' : 'partial');
+        if (anchor !== undefined) mark(i, 'redundant_read', [calls[anchor]!.spanId], between(shellMayChange, anchor, i) === 0 ? 'known' : 'partial');
         reads.push(i);
       }
     }
@@ -219,7 +220,7 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
     const k = `${modified[i]}\u0000${c.searchKey}`;
     const first = firstSearch.get(k);
     if (first === undefined) firstSearch.set(k, i);
-    else mark(i, 'repeated_search', [calls[first]!.spanId], between(mayChange, first, i) === 0 ? 'known' : 'partial');
+    else mark(i, 'repeated_search', [calls[first]!.spanId], between(shellMayChange, first, i) === 0 ? 'known' : 'partial');
   }
 
   // Partial evidence: reads and searches known only by tool, argument bytes and result bytes.
