@@ -1,4 +1,4 @@
-import { findingsSql, findRunaways, RUNAWAY_DEFAULTS, summariesIn, WASTE_KINDS, wasteReport, type WasteKind } from '@fulcrum/query';
+import { findingsSql, findRunaways, RUNAWAY_DEFAULTS, summariesIn, WASTE_KINDS, type WasteKind } from '@fulcrum/query';
 import type { DashboardSpec } from './model.js';
 import { captureAll, quote, SCOPE, summaries, toGrafana } from './sql.js';
 
@@ -30,14 +30,12 @@ FROM (${sql})`;
 
 export async function waste(): Promise<DashboardSpec> {
   if (WASTE_KINDS.some((k) => !Object.values(WASTE_GROUPS).flat().includes(k))) throw new Error('a waste kind has no dashboard category');
-  const byKind = await captureAll((c, s) => wasteReport(c, s));
-  // wasteReport asks for waste by kind first; the findings of its worst sessions only once it has some.
-  if (!/ARRAY JOIN Waste\b/.test(byKind[0]?.sql ?? '')) throw new Error("wasteReport's first query is no longer waste by kind");
   const [sessionRunaways, teamRunaways] = await captureAll((c, s) => findRunaways(c, s));
   if (!sessionRunaways || !teamRunaways || teamRunaways.sql.includes('Runaways.')) throw new Error('findRunaways no longer runs a session query then a team query');
   const perKind = summaries({ arrayJoin: 'Waste' });
   const inScope = summariesIn(SCOPE);
-  const findings = toGrafana({ sql: findingsSql(`SessionId IN (SELECT SessionId FROM ${inScope.sql})`), params: inScope.params });
+  // Findings on known evidence, as the report's headline counts them; partial ones are the report's "possible waste".
+  const findings = toGrafana({ sql: findingsSql(`SessionId IN (SELECT SessionId FROM ${inScope.sql})`, 'known'), params: inScope.params });
   return {
     uid: 'fulcrum-waste',
     title: 'Fulcrum / Waste',
@@ -74,8 +72,9 @@ ORDER BY time, category`,
         type: 'barchart',
         title: 'Wasted $ by kind',
         description: 'Wasted $, tokens, spans and findings per waste kind (the waste report\'s categories).',
-        sql: `SELECT kind, costUsd AS wastedUsd, tokens AS wastedTokens, spans, findings
-FROM (${toGrafana(byKind[0]!)})
+        sql: `SELECT Waste.Kind AS kind, sum(Waste.CostUsd) AS wastedUsd, sum(Waste.Tokens) AS wastedTokens, sum(Waste.Spans) AS spans, sum(Waste.Findings) AS findings
+FROM ${perKind}
+GROUP BY kind
 ORDER BY wastedUsd DESC, kind`,
         needs: { columns: ['kind', 'wastedUsd', 'wastedTokens', 'spans', 'findings'] },
         w: 12,
