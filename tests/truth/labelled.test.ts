@@ -40,7 +40,6 @@ beforeAll(async () => {
     measured.set(c, { labels, flags: await flagsOf(client, labels), figures: await figuresOf(client, labels.sessionId), issuingUsd, issuing });
   }
   if (process.env.TRUTH_TABLE) printTable();
-  if (process.env.TRUTH_DEBUG) for (const c of CASES) console.log(c, JSON.stringify(m(c).flags), JSON.stringify(m(c).figures));
 }, 120_000);
 afterAll(async () => server?.close());
 
@@ -60,13 +59,11 @@ describe('precision first: no call is accused wrongly, whatever the harness and 
 });
 
 describe('recall where the arguments are known', () => {
-  it('Claude Code with tool details, Codex (both patch forms) and Gemini CLI find all six labelled waste calls on known evidence, each of the labelled kind', () => {
-    const all = [[6, 'failed_tool', 'known'], [2, 'redundant_read', 'known'], [7, 'failed_retry', 'known'], [9, 'failed_retry', 'known'], [11, 'repeated_search', 'known']];
+  it('Claude Code with tool details, Codex (both patch forms) and Gemini CLI find all five labelled waste calls on known evidence, each of the labelled kind', () => {
     for (const c of ['claude-code-details', 'claude-code-details-traces', 'codex', 'codex-apply-patch-tool', 'gemini'] as const) {
       const flags = m(c).flags;
       expect(steps(flags), c).toEqual([[2, 'redundant_read', 'known'], [6, 'failed_tool', 'known'], [7, 'failed_retry', 'known'], [9, 'failed_retry', 'known'], [11, 'repeated_search', 'known']]);
       expect(score(flags, m(c).labels, 'known').recall, c).toBeCloseTo(5 / 5, 9);
-      expect(all).toHaveLength(5);
     }
   });
 

@@ -267,8 +267,8 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
   return verdicts;
 }
 
-/** What makes two calls the same call, from their arguments; '' when the arguments are unknown. */
-function knownIdentity(c: SessionSpan): string {
+/** What makes two calls the same call, from their arguments; '' when the arguments are unknown (a model call, or a harness that sent none). */
+export function knownIdentity(c: SessionSpan): string {
   if (c.type === 'llm') return '';
   if (c.argsHash) return `${c.toolName}\u0000${c.argsHash}`;
   if (!c.commandKey && !c.filePath && !c.searchKey) return '';

@@ -1,4 +1,4 @@
-import { WASTE_KINDS, type Verdict, type WasteKind } from './classify.js';
+import { knownIdentity, WASTE_KINDS, type Verdict, type WasteKind } from './classify.js';
 import { isCall, tokensOf, type SessionSpan } from './span.js';
 
 /** Budgets and spike detection for runaway spend, per window of a session. */
@@ -149,7 +149,7 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
       s.toolCalls++;
       s.linesAdded += sp.linesAdded;
       s.linesRemoved += sp.linesRemoved;
-      if (sp.argsHash === '' && sp.commandKey === '' && sp.filePath === '' && sp.searchKey === '') s.unverifiableCalls++;
+      if (knownIdentity(sp) === '') s.unverifiableCalls++;
       if (sp.vcsAction === 'commit' && sp.success) vcsCommits++;
     }
     if (call && !sp.success) s.failures++;
