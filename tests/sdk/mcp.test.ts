@@ -84,13 +84,13 @@ describe('instrumentMcpClient with a real McpServer', () => {
     expect(p['gen_ai.operation.name']).toBeUndefined();
   });
 
-  it('a protocol error (unknown tool) is recorded and rethrown', async () => {
-    const err = await client.callTool({ name: 'missing', arguments: {} }).then(
+  it('a protocol error (unknown prompt) is recorded and rethrown', async () => {
+    const err = await client.getPrompt({ name: 'missing' }).then(
       (r) => r,
       (e: unknown) => e,
     );
-    const s = cap.one('tools/call missing');
-    // The pinned SDK (1.20) rejects an unknown tool with an McpError.
+    const s = cap.one('prompts/get missing');
+    // The pinned SDK (1.32) rejects an unknown prompt with an McpError (an unknown tool is now an isError result).
     expect(err).toBeInstanceOf(Error);
     expect(s.attributes['error.type']).toBe('McpError');
     expect(s.status.code).toBe(SpanStatusCode.ERROR);
