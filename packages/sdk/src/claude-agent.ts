@@ -4,13 +4,13 @@
  * (or PostToolUseFailure) closes it; SubagentStart/Stop bracket agent spans;
  * the session span opens at SessionStart or the first hook and closes at SessionEnd.
  */
-import { context, trace, type Span } from '@opentelemetry/api';
+import { trace, type Span } from '@opentelemetry/api';
 import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import type { ClaudeHookCallback, ClaudeHookInput, ClaudeHooks } from './claude-agent-types.js';
 import { recordFailure } from './run.js';
 import { setSessionId } from './session-context.js';
 import { markRedacted } from './pre-redacted.js';
-import { getSettings, getTracer } from './state.js';
+import { activeContext, getSettings, getTracer } from './state.js';
 import { recordToolResult, toolCallAttributes } from './tool-call.js';
 
 export interface ClaudeAgentHooksOptions {
@@ -62,7 +62,7 @@ export function claudeAgentHooks(options: ClaudeAgentHooksOptions = {}): ClaudeA
   /** Parent: the newest open subagent (or, for a subagent, Task call), else the session. */
   function parentContext(sessionId: string, forSubagent = false) {
     const parent = (forSubagent ? newest(taskTools) : undefined) ?? newest(subagents) ?? session(sessionId);
-    return setSessionId(trace.setSpan(context.active(), parent), sessionId);
+    return setSessionId(trace.setSpan(activeContext(), parent), sessionId);
   }
 
   function track(key: string, span: Span): void {

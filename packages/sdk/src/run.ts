@@ -1,8 +1,8 @@
 /** Runs a function inside an active span, sync or async, recording the outcome. */
-import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
 import { FULCRUM, GENERAL } from '@fulcrum/vocab';
 import { markRedacted } from './pre-redacted.js';
-import { getSettings, getTracer } from './state.js';
+import { activeContext, getSettings, getTracer, withContext } from './state.js';
 
 export interface SpanSpec {
   name: string;
@@ -66,7 +66,7 @@ function fail(span: Span, spec: Outcome, err: unknown): void {
  * thenable is awaited once through Promise.resolve. Errors are rethrown unchanged.
  */
 export function runInSpan<T>(spec: SpanSpec, fn: (span: Span) => T, onResult?: ResultHook<T>): T {
-  const parent = context.active();
+  const parent = activeContext();
   const span = getTracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes }, parent);
   if (spec.preRedacted) markRedacted(span, getSettings().redactor, spec.attributes);
   return runStartedSpan(span, parent, spec, fn, onResult);
@@ -77,7 +77,7 @@ export function runInSpan<T>(spec: SpanSpec, fn: (span: Span) => T, onResult?: R
  * and the result handling run with span active in parent.
  */
 export function runStartedSpan<T>(span: Span, parent: Context, spec: Outcome, fn: (span: Span) => T, onResult?: ResultHook<T>): T {
-  return context.with(trace.setSpan(parent, span), body<T>, undefined, span, spec, fn, onResult);
+  return withContext(trace.setSpan(parent, span), body<T>, undefined, span, spec, fn, onResult);
 }
 
 function body<T>(span: Span, spec: Outcome, fn: (span: Span) => T, onResult: ResultHook<T> | undefined): T {

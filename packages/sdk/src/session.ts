@@ -1,9 +1,10 @@
 /** withSession and traceSubagent: the agent spans that everything else nests under. */
-import { context, type Attributes, type Span } from '@opentelemetry/api';
+import { type Attributes, type Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { FULCRUM, GEN_AI, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import { runInSpan } from './run.js';
 import { setSessionId } from './session-context.js';
+import { activeContext, withContext } from './state.js';
 
 export interface SessionMeta {
   /** gen_ai.conversation.id on this span and every span inside. Default: a random UUID. */
@@ -55,8 +56,8 @@ export function withSession<T>(meta: SessionMeta, fn: (span: Span) => T): T {
   put(attributes, FULCRUM.USE_CASE, meta.useCase);
   put(attributes, GEN_AI.PROVIDER_NAME, meta.provider);
   put(attributes, GEN_AI.REQUEST_MODEL, meta.model);
-  const ctx = setSessionId(context.active(), sessionId);
-  return context.with(ctx, () => runInSpan({ name: agentSpanName(meta.agentName), attributes }, fn));
+  const ctx = setSessionId(activeContext(), sessionId);
+  return withContext(ctx, () => runInSpan({ name: agentSpanName(meta.agentName), attributes }, fn));
 }
 
 /** Runs fn in a nested agent span (a subagent the main agent delegated to). */

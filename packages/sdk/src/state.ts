@@ -1,5 +1,5 @@
 /** Settings the wrappers read; startTracing sets them, tests may too. */
-import { trace, type Tracer } from '@opentelemetry/api';
+import { context, trace, type Context, type ContextManager, type Tracer } from '@opentelemetry/api';
 import { DEFAULT_PRICES, type PriceTable, redact, type Redactor } from '@fulcrum/vocab';
 
 export const TRACER_NAME = '@fulcrum/sdk';
@@ -20,6 +20,12 @@ export interface WrapperSettings {
    * prepareSpanForExport on every span (startTracing's does). Default: false.
    */
   deferToolAttributes?: boolean;
+  /**
+   * Where the wrappers keep the active span: startTracing's own context manager,
+   * so a host's OpenTelemetry and Fulcrum's never see each other's context.
+   * Default: the global context API (the host's manager, when it registered one).
+   */
+  contextManager?: ContextManager;
 }
 
 const defaults = (): WrapperSettings => ({ priceTable: DEFAULT_PRICES, redactor: redact, maxArgsLength: 1024 });
@@ -46,4 +52,16 @@ export function resetWrappers(): void {
 
 export function getTracer(): Tracer {
   return settings.tracer ?? trace.getTracer(TRACER_NAME, TRACER_VERSION);
+}
+
+/** The context the wrappers nest new spans under. */
+export function activeContext(): Context {
+  const manager = settings.contextManager;
+  return manager ? manager.active() : context.active();
+}
+
+/** Runs fn with ctx active for the wrappers (and for the host too, when Fulcrum uses the global context). */
+export function withContext<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  const manager = settings.contextManager;
+  return manager ? manager.with(ctx, fn, thisArg, ...args) : context.with(ctx, fn, thisArg, ...args);
 }

@@ -1,11 +1,11 @@
 /** traceToolCall: an `execute_tool {name}` span describing what the tool touched. */
-import { context, type Attributes, type Span, type SpanOptions } from '@opentelemetry/api';
+import { type Attributes, type Span, type SpanOptions } from '@opentelemetry/api';
 import { FULCRUM, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import { snapshotArgs, UNSUPPORTED } from './args-snapshot.js';
 import { OWNED_KEYS, parkedToolCall, parkToolCall } from './deferred-tool.js';
 import { callerSetsRedactedKey } from './pre-redacted.js';
 import { runInSpan, runStartedSpan, type Outcome } from './run.js';
-import { getSettings, getTracer } from './state.js';
+import { activeContext, getSettings, getTracer } from './state.js';
 import { toolCallAttributes, type ToolCallMeta } from './tool-attributes.js';
 
 export { toolCallAttributes, type ToolCallMeta } from './tool-attributes.js';
@@ -90,7 +90,7 @@ export function traceToolCall<T>(meta: ToolCallMeta, fn: (span: Span) => T): T {
     return runInSpan({ name, attributes: toolCallAttributes(meta), markSuccess: true, preRedacted }, fn, recordToolResult);
   }
   const split = meta.attributes === undefined ? undefined : splitAttributes(meta.attributes);
-  const parent = context.active();
+  const parent = activeContext();
   const span = getTracer().startSpan(name, split?.start, parent);
   const pending = { meta: { name: meta.name, id: meta.id, args, attributes: split?.owned }, settings, resultSize: undefined, success: undefined };
   parkToolCall(span, pending);
