@@ -99,7 +99,9 @@ describe('deferred tool attributes', () => {
       args: { file_path: 'a' },
       attributes: { 'app.x': 'y', 'fulcrum.file.path': 'caller', 'fulcrum.command': 'caller cmd', 'gen_ai.tool.name': 'caller', 'fulcrum.success': false },
     });
-    const fn = (span?: { setAttribute(k: string, v: string): void }) => span?.setAttribute('fulcrum.tool.args', 'set by the tool');
+    const fn = (span?: { setAttribute(k: string, v: string): void }): undefined => {
+      span?.setAttribute('fulcrum.tool.args', 'set by the tool');
+    };
     const [deferred, eager] = both(meta, fn as () => unknown);
     expect(deferred).toEqual(eager);
     expect(deferred).toMatchObject({

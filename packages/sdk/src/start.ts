@@ -1,137 +1,131 @@
-/** startTracing: the entry point that configures OpenTelemetry for an agent harness. */
-import { context, propagation, trace, type Attributes } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+/**
+ * startTracing: Fulcrum's own tracing pipeline for an agent harness. It builds
+ * a private TracerProvider and context manager and never touches the host's
+ * OpenTelemetry globals unless asked (`global: true`); a harness that owns its
+ * provider uses fulcrumSpanProcessors instead.
+ */
+import { context, propagation, trace, type TracerProvider } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createPriceTable, createRedactor, type CustomPattern, FULCRUM, GENERAL, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
-import { exporterHeaders, parseKeyValueList, tracesUrl, type Env } from './otel-env.js';
-import { RedactingSpanExporter } from './redacting-exporter.js';
+import { AlwaysOffSampler, BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createPriceTable, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
+import type { ExportReport } from './batch-processor.js';
+import { AsyncLocalContextManager } from './context-manager.js';
+import { installExitHooks } from './exit-hooks.js';
+import { consoleLogger, setLogger, warn, type FulcrumLogger } from './log.js';
+import type { Env } from './otel-env.js';
+import { createExportPipeline, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, type ExportOptions } from './pipeline.js';
 import { RedactingSpanProcessor } from './redacting-processor.js';
+import { harnessAttributes, type HarnessDescription } from './resource.js';
 import { SessionSpanProcessor } from './session-processor.js';
 import { configureWrappers, resetWrappers, TRACER_NAME, TRACER_VERSION } from './state.js';
 
-export interface StartTracingOptions {
-  /** OTLP/HTTP base URL (`/v1/traces` is appended). Default: OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318. */
-  endpoint?: string;
-  /** Exporter headers, over OTEL_EXPORTER_OTLP_HEADERS. Default: none. */
-  headers?: Record<string, string>;
-  /** service.name. Default: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else `fulcrum-agent`. */
-  serviceName?: string;
-  /** fulcrum.team. Default: none. */
-  team?: string;
-  /** fulcrum.repository. Default: none. */
-  repository?: string;
-  /** fulcrum.harness: claude-code, codex, gemini-cli or your harness. Default: none. */
-  harness?: string;
-  /** fulcrum.use_case. Default: none. */
-  useCase?: string;
-  /** fulcrum.project. Default: none. */
-  project?: string;
-  /** user.id; only recorded when given. Default: none. */
-  userId?: string;
-  /**
-   * process.working_directory, against which ingest stores file paths relative
-   * (so `./a.ts` and `<cwd>/a.ts` are one file). Default: process.working_directory
-   * in OTEL_RESOURCE_ATTRIBUTES, else process.cwd().
-   */
-  workingDirectory?: string;
-  /** More resource attributes, over OTEL_RESOURCE_ATTRIBUTES. Default: none. */
-  resourceAttributes?: Attributes;
-  /** Exporter replacing the OTLP/HTTP one (tests: InMemorySpanExporter). Default: OTLP/HTTP. */
-  exporter?: SpanExporter;
+export interface StartTracingOptions extends HarnessDescription, ExportOptions {
   /** More exporting processors; each is wrapped in the redaction processor too. Default: none. */
   spanProcessors?: SpanProcessor[];
-  /** Batch exports; false exports each span as it ends. Default: true. */
-  batch?: boolean;
-  /** Extra redaction patterns for attributes and tool arguments. Default: none. */
-  redactPatterns?: Array<RegExp | CustomPattern>;
   /** Price overrides on top of DEFAULT_PRICES (`null` removes a model), or a whole table. Default: DEFAULT_PRICES. */
   prices?: Record<string, ModelPrice | null> | PriceTable;
   /** Maximum length of fulcrum.tool.args and fulcrum.command. Default: 1024. */
   maxArgsLength?: number;
-  /** Environment to read OTEL_ variables from. Default: process.env. */
-  env?: Env;
+  /**
+   * Also register Fulcrum's provider, context manager and W3C propagator as the
+   * OpenTelemetry globals (for a harness with no OpenTelemetry of its own that
+   * wants its other instrumentation to nest under Fulcrum's spans). What another
+   * SDK registered first is left alone. Default: false.
+   */
+  global?: boolean;
+  /** Flush finished spans on beforeExit, SIGINT and SIGTERM (bounded by shutdownTimeoutMillis). Default: true. */
+  flushOnExit?: boolean;
+  /** Where the SDK's warnings go (export failures, dropped spans, hints), or false for nowhere. Default: one line on stderr each. */
+  logger?: FulcrumLogger | false;
 }
 
 export interface TracingHandle {
-  /** Exports everything ended so far. */
-  forceFlush(): Promise<void>;
-  /** Flushes, shuts the SDK down and unregisters it, so startTracing can run again. */
-  shutdown(): Promise<void>;
+  /** Exports everything ended so far; never rejects. */
+  forceFlush(): Promise<ExportReport>;
+  /**
+   * Flushes and stops, within shutdownTimeoutMillis; never rejects. The host's
+   * OpenTelemetry is left as it was found, and startTracing can run again.
+   */
+  shutdown(): Promise<ExportReport>;
+  /** What happened to the spans so far (exported, dropped, failed, pending). */
+  report(): ExportReport;
+  /** Fulcrum's provider, for spans of your own that should go to Fulcrum too. */
+  readonly tracerProvider: TracerProvider;
 }
 
 let active = false;
 
-function resourceAttributes(o: StartTracingOptions, env: Env): Attributes {
-  const fromEnv = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES);
-  const attrs: Attributes = { ...fromEnv };
-  attrs[GENERAL.SERVICE_NAME] = o.serviceName ?? (env.OTEL_SERVICE_NAME || undefined) ?? fromEnv[GENERAL.SERVICE_NAME] ?? 'fulcrum-agent';
-  const put = (k: string, v: string | undefined): void => {
-    if (v !== undefined) attrs[k] = v;
-  };
-  put(FULCRUM.TEAM, o.team);
-  put(FULCRUM.REPOSITORY, o.repository);
-  put(FULCRUM.HARNESS, o.harness);
-  put(FULCRUM.USE_CASE, o.useCase);
-  put(FULCRUM.PROJECT, o.project);
-  put(GENERAL.USER_ID, o.userId);
-  put(GENERAL.PROCESS_WORKING_DIRECTORY, o.workingDirectory ?? fromEnv[GENERAL.PROCESS_WORKING_DIRECTORY] ?? currentDirectory());
-  return { ...attrs, ...o.resourceAttributes };
-}
-
-/** process.cwd(), or undefined when the directory is gone (cwd() throws then). */
-function currentDirectory(): string | undefined {
-  try {
-    return process.cwd();
-  } catch {
-    return undefined;
+/** Registers what `global: true` asks for; returns an undo for what was actually registered. */
+function registerGlobals(provider: TracerProvider, manager: AsyncLocalContextManager): { contextIsOurs: boolean; undo: () => void } {
+  const tracerOk = trace.setGlobalTracerProvider(provider);
+  const contextOk = context.setGlobalContextManager(manager.enable());
+  const propagatorOk = propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  if (!tracerOk || !contextOk || !propagatorOk) {
+    warn('global: true, but another OpenTelemetry SDK registered its globals first; those are left as they are and Fulcrum uses its own.');
   }
+  return {
+    contextIsOurs: contextOk,
+    undo: () => {
+      if (tracerOk) trace.disable();
+      if (contextOk) context.disable();
+      if (propagatorOk) propagation.disable();
+    },
+  };
 }
 
-/** Starts the OpenTelemetry NodeSDK with Fulcrum's processors; no auto-instrumentation. */
+/** Starts Fulcrum's tracing pipeline; the wrappers use it until shutdown(). */
 export function startTracing(options: StartTracingOptions = {}): TracingHandle {
   if (active) throw new Error('startTracing: tracing is already started; call shutdown() first');
-  const env = options.env ?? process.env;
-  const redactor = createRedactor({ extraPatterns: options.redactPatterns });
-  const exporter = options.exporter ?? new OTLPTraceExporter({ url: tracesUrl(env, options.endpoint), headers: exporterHeaders(env, options.headers) });
-  // Our exporter is redacted as each batch is exported, off the caller's path. Processors
-  // we do not control may export from onEnd, so each redacts (and materialises) there.
-  const safeExporter = new RedactingSpanExporter(exporter, { redactor, async: options.batch !== false });
-  const exportProcessor = options.batch === false ? new SimpleSpanProcessor(safeExporter) : new BatchSpanProcessor(safeExporter);
-  const spanProcessors: SpanProcessor[] = [
-    new SessionSpanProcessor(),
-    exportProcessor,
-    ...(options.spanProcessors ?? []).map((p) => new RedactingSpanProcessor(p, { redactor })),
-  ];
-  const sdk = new NodeSDK({
-    resource: defaultResource().merge(resourceFromAttributes(resourceAttributes(options, env))),
-    autoDetectResources: false,
-    instrumentations: [],
+  const env: Env = options.env ?? process.env;
+  setLogger(options.logger === false ? undefined : (options.logger ?? consoleLogger));
+  const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
+  const { redactor, processor } = createExportPipeline(options, env);
+  const spanProcessors: SpanProcessor[] = disabled
+    ? []
+    : [new SessionSpanProcessor(), processor, ...(options.spanProcessors ?? []).map((p) => new RedactingSpanProcessor(p, { redactor }))];
+  const provider = new BasicTracerProvider({
+    resource: defaultResource().merge(resourceFromAttributes(harnessAttributes(options, env))),
     spanProcessors,
+    ...(disabled ? { sampler: new AlwaysOffSampler() } : {}),
   });
-  sdk.start();
+  const manager = new AsyncLocalContextManager();
+  const globals = options.global === true ? registerGlobals(provider, manager) : undefined;
   active = true;
   const prices = options.prices;
   const isTable = prices !== undefined && Object.isFrozen(prices);
   configureWrappers({
-    tracer: trace.getTracer(TRACER_NAME, TRACER_VERSION),
+    tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION),
+    contextManager: globals?.contextIsOurs ? undefined : manager,
     redactor,
     priceTable: isTable ? (prices as PriceTable) : createPriceTable(prices as Record<string, ModelPrice | null> | undefined),
     maxArgsLength: options.maxArgsLength ?? 1024,
     // Every processor above prepares spans before they reach an exporter.
     deferToolAttributes: true,
   });
-  let done: Promise<void> | undefined;
+  const timeout = options.shutdownTimeoutMillis ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS;
+  const hooks = options.flushOnExit === false || disabled ? undefined : installExitHooks(() => processor.flush(timeout), () => processor.pending() > 0);
+  let done: Promise<ExportReport> | undefined;
+  const stop = async (): Promise<ExportReport> => {
+    hooks?.remove();
+    const report = await processor.close(timeout);
+    // The other processors (the caller's) get what is left of the same budget; none may hang shutdown.
+    await Promise.race([provider.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, timeout).unref())]);
+    resetWrappers();
+    globals?.undo();
+    manager.disable();
+    active = false;
+    if (report.failed > 0 || report.dropped > 0 || report.pending > 0) {
+      warn(`shutdown: ${report.exported} spans exported, ${report.failed} failed, ${report.dropped} dropped, ${report.pending} not sent${report.lastError ? ` (last error: ${report.lastError})` : ''}.`);
+    }
+    return report;
+  };
   return {
-    forceFlush: () => Promise.all(spanProcessors.map((p) => p.forceFlush())).then(() => undefined),
-    shutdown: () =>
-      (done ??= sdk.shutdown().finally(() => {
-        resetWrappers();
-        trace.disable();
-        context.disable();
-        propagation.disable();
-        active = false;
-      })),
+    forceFlush: () => processor.flush(timeout),
+    shutdown: () => (done ??= stop().catch(() => processor.report(false))),
+    report: () => processor.report(),
+    tracerProvider: provider,
   };
 }
