@@ -12,9 +12,15 @@ export { countLines, isCodexPatch, lineDelta, patchStats } from '@fulcrum/vocab'
 export type { LineDelta, PatchStats } from '@fulcrum/vocab';
 export { startTracing } from './start.js';
 export type { StartTracingOptions, TracingHandle } from './start.js';
+export type { HarnessDescription } from './resource.js';
+export type { ExportOptions } from './pipeline.js';
+export { DEFAULT_BATCH, FulcrumBatchSpanProcessor } from './batch-processor.js';
+export type { BatchOptions, ExportReport } from './batch-processor.js';
+export { AsyncLocalContextManager } from './context-manager.js';
+export type { FulcrumLogger } from './log.js';
 export { DEFAULT_ENDPOINT, exporterHeaders, parseKeyValueList, tracesUrl } from './otel-env.js';
 export type { Env } from './otel-env.js';
-export { configureWrappers, getSettings, getTracer, resetWrappers, TRACER_NAME, TRACER_VERSION } from './state.js';
+export { activeContext, configureWrappers, getSettings, getTracer, resetWrappers, TRACER_NAME, TRACER_VERSION, withContext } from './state.js';
 export type { WrapperSettings } from './state.js';
 export { recordFailure, runInSpan } from './run.js';
 export type { ResultHook, SpanSpec } from './run.js';
