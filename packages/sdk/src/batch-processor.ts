@@ -70,6 +70,7 @@ export class FulcrumBatchSpanProcessor implements SpanProcessor {
   private immediate = false;
   private flushing = 0;
   private closed = false;
+  private closing: Promise<ExportReport> | undefined;
   private failing = false;
   private droppedSinceWarning = 0;
   private readonly counts = { exported: 0, dropped: 0, failed: 0 };
@@ -128,8 +129,12 @@ export class FulcrumBatchSpanProcessor implements SpanProcessor {
     }
   }
 
-  /** Flushes, then shuts the exporter down; both within timeoutMillis. Later spans are dropped. */
-  async close(timeoutMillis: number): Promise<ExportReport> {
+  /** Flushes, then shuts the exporter down; both within timeoutMillis. Later spans are dropped. Once only. */
+  close(timeoutMillis: number): Promise<ExportReport> {
+    return (this.closing ??= this.closeNow(timeoutMillis));
+  }
+
+  private async closeNow(timeoutMillis: number): Promise<ExportReport> {
     const started = Date.now();
     const report = await this.flush(timeoutMillis);
     this.closed = true;

@@ -13,6 +13,8 @@ export type { LineDelta, PatchStats } from '@fulcrum/vocab';
 export { startTracing } from './start.js';
 export type { StartTracingOptions, TracingHandle } from './start.js';
 export type { HarnessDescription } from './resource.js';
+export { belongsToSession, fulcrumSpanProcessors } from './host-provider.js';
+export type { FulcrumProcessors, FulcrumSpanProcessorsOptions } from './host-provider.js';
 export type { ExportOptions } from './pipeline.js';
 export { DEFAULT_BATCH, FulcrumBatchSpanProcessor } from './batch-processor.js';
 export type { BatchOptions, ExportReport } from './batch-processor.js';

@@ -1,6 +1,7 @@
 /** Runs a function inside an active span, sync or async, recording the outcome. */
 import { SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
 import { FULCRUM, GENERAL } from '@fulcrum/vocab';
+import { checkInSession } from './outside-session.js';
 import { markRedacted } from './pre-redacted.js';
 import { activeContext, getSettings, getTracer, withContext } from './state.js';
 
@@ -67,6 +68,7 @@ function fail(span: Span, spec: Outcome, err: unknown): void {
  */
 export function runInSpan<T>(spec: SpanSpec, fn: (span: Span) => T, onResult?: ResultHook<T>): T {
   const parent = activeContext();
+  checkInSession(parent, spec.name);
   const span = getTracer().startSpan(spec.name, { kind: spec.kind, attributes: spec.attributes }, parent);
   if (spec.preRedacted) markRedacted(span, getSettings().redactor, spec.attributes);
   return runStartedSpan(span, parent, spec, fn, onResult);

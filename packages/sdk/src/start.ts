@@ -64,7 +64,7 @@ function registerGlobals(provider: TracerProvider, manager: AsyncLocalContextMan
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );
   if (!tracerOk || !contextOk || !propagatorOk) {
-    warn('global: true, but another OpenTelemetry SDK registered its globals first; those are left as they are and Fulcrum uses its own.');
+    warn(`global: true, but another OpenTelemetry SDK registered its globals first; those are left as they are and Fulcrum uses its own.`);
   }
   return {
     contextIsOurs: contextOk,

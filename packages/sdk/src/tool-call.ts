@@ -2,6 +2,7 @@
 import { type Attributes, type Span, type SpanOptions } from '@opentelemetry/api';
 import { FULCRUM, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import { snapshotArgs, UNSUPPORTED } from './args-snapshot.js';
+import { checkInSession } from './outside-session.js';
 import { OWNED_KEYS, parkedToolCall, parkToolCall } from './deferred-tool.js';
 import { callerSetsRedactedKey } from './pre-redacted.js';
 import { runInSpan, runStartedSpan, type Outcome } from './run.js';
@@ -91,6 +92,7 @@ export function traceToolCall<T>(meta: ToolCallMeta, fn: (span: Span) => T): T {
   }
   const split = meta.attributes === undefined ? undefined : splitAttributes(meta.attributes);
   const parent = activeContext();
+  checkInSession(parent, name);
   const span = getTracer().startSpan(name, split?.start, parent);
   const pending = { meta: { name: meta.name, id: meta.id, args, attributes: split?.owned }, settings, resultSize: undefined, success: undefined };
   parkToolCall(span, pending);
