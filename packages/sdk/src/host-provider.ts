@@ -9,10 +9,10 @@
 import { trace, type TracerProvider } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createPriceTable, GEN_AI, GENERAL, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
+import { createPriceTable, createToolVocabulary, type ToolMappings, GEN_AI, GENERAL, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
 import type { ExportReport } from './batch-processor.js';
 import { installExitHooks } from './exit-hooks.js';
-import { consoleLogger, setLogger, type FulcrumLogger } from './log.js';
+import { consoleLogger, setLogger, warn, type FulcrumLogger } from './log.js';
 import type { Env } from './otel-env.js';
 import { createExportPipeline, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, type ExportOptions } from './pipeline.js';
 import { harnessAttributes, type HarnessDescription } from './resource.js';
@@ -28,6 +28,8 @@ export interface FulcrumSpanProcessorsOptions extends HarnessDescription, Export
   prices?: Record<string, ModelPrice | null> | PriceTable;
   /** Maximum length of fulcrum.tool.args and fulcrum.command. Default: 1024. */
   maxArgsLength?: number;
+  /** The harness's own tool names → kind and argument keys (README "Tool vocabulary"). Default: the built-in tools only. */
+  tools?: ToolMappings;
   /** Flush Fulcrum's queue on beforeExit, SIGINT and SIGTERM. Default: true. */
   flushOnExit?: boolean;
   /** Where the SDK's warnings go, or false for nowhere. Default: one line on stderr each. */
@@ -92,6 +94,8 @@ export function fulcrumSpanProcessors(options: FulcrumSpanProcessorsOptions = {}
   delete attributes[GENERAL.SERVICE_NAME];
   const harness = resourceFromAttributes(attributes);
   const { redactor, processor } = createExportPipeline(options, env, options.filter ?? belongsToSession, (e) => new HarnessResourceExporter(e, harness));
+  const tools = createToolVocabulary(options.tools);
+  for (const problem of tools.rejected) warn(`tools: ${problem}; that entry is left out.`);
   const prices = options.prices;
   const isTable = prices !== undefined && Object.isFrozen(prices);
   const provider = options.tracerProvider ?? trace.getTracerProvider();
@@ -102,6 +106,7 @@ export function fulcrumSpanProcessors(options: FulcrumSpanProcessorsOptions = {}
     redactor,
     priceTable: isTable ? (prices as PriceTable) : createPriceTable(prices as Record<string, ModelPrice | null> | undefined),
     maxArgsLength: options.maxArgsLength ?? 1024,
+    tools,
     // The host's exporters see the spans as they end: tool attributes must be there already.
     deferToolAttributes: false,
   });

@@ -8,7 +8,7 @@ import { context, propagation, trace, type TracerProvider } from '@opentelemetry
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createPriceTable, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
+import { createPriceTable, createToolVocabulary, type ToolMappings, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
 import type { ExportReport } from './batch-processor.js';
 import { AsyncLocalContextManager } from './context-manager.js';
 import { installExitHooks } from './exit-hooks.js';
@@ -27,6 +27,8 @@ export interface StartTracingOptions extends HarnessDescription, ExportOptions {
   prices?: Record<string, ModelPrice | null> | PriceTable;
   /** Maximum length of fulcrum.tool.args and fulcrum.command. Default: 1024. */
   maxArgsLength?: number;
+  /** The harness's own tool names → kind and argument keys (README "Tool vocabulary"). Default: the built-in tools only. */
+  tools?: ToolMappings;
   /**
    * Also register Fulcrum's provider, context manager and W3C propagator as the
    * OpenTelemetry globals (for a harness with no OpenTelemetry of its own that
@@ -94,6 +96,8 @@ export function startTracing(options: StartTracingOptions = {}): TracingHandle {
   const manager = new AsyncLocalContextManager();
   const globals = options.global === true ? registerGlobals(provider, manager) : undefined;
   active = true;
+  const tools = createToolVocabulary(options.tools);
+  for (const problem of tools.rejected) warn(`tools: ${problem}; that entry is left out.`);
   const prices = options.prices;
   const isTable = prices !== undefined && Object.isFrozen(prices);
   configureWrappers({
@@ -102,6 +106,7 @@ export function startTracing(options: StartTracingOptions = {}): TracingHandle {
     redactor,
     priceTable: isTable ? (prices as PriceTable) : createPriceTable(prices as Record<string, ModelPrice | null> | undefined),
     maxArgsLength: options.maxArgsLength ?? 1024,
+    tools,
     // Every processor above prepares spans before they reach an exporter.
     deferToolAttributes: true,
   });

@@ -1,6 +1,6 @@
 /** Settings the wrappers read; startTracing sets them, tests may too. */
 import { context, trace, type Context, type ContextManager, type Tracer } from '@opentelemetry/api';
-import { DEFAULT_PRICES, type PriceTable, redact, type Redactor } from '@fulcrum/vocab';
+import { DEFAULT_PRICES, type PriceTable, redact, type Redactor, type ToolVocabulary } from '@fulcrum/vocab';
 
 export const TRACER_NAME = '@fulcrum/sdk';
 export const TRACER_VERSION = '0.1.0';
@@ -26,6 +26,12 @@ export interface WrapperSettings {
    * Default: the global context API (the host's manager, when it registered one).
    */
   contextManager?: ContextManager;
+  /**
+   * The tool names whose arguments the wrappers read (paths, commands, line
+   * counts): the built-in ones plus a harness's own, from createToolVocabulary.
+   * Default: DEFAULT_TOOL_VOCABULARY (the built-in tools).
+   */
+  tools?: ToolVocabulary;
 }
 
 const defaults = (): WrapperSettings => ({ priceTable: DEFAULT_PRICES, redactor: redact, maxArgsLength: 1024 });

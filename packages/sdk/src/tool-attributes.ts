@@ -1,6 +1,21 @@
 /** The attributes describing a tool call before it runs (shared by the eager and deferred paths). */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { argsHash, describeToolCall, FULCRUM, GEN_AI, GEN_AI_OPERATION, stableStringify, truncate } from '@fulcrum/vocab';
+import {
+  argsHash,
+  DEFAULT_TOOL_VOCABULARY,
+  describeToolCall,
+  FULCRUM,
+  GEN_AI,
+  GEN_AI_OPERATION,
+  guessToolDescriptor,
+  stableStringify,
+  toolKindOf,
+  truncate,
+  type ToolDescriptor,
+  type ToolGuess,
+  type ToolVocabulary,
+} from '@fulcrum/vocab';
+import { warn } from './log.js';
 import { getSettings, type WrapperSettings } from './state.js';
 
 export interface ToolCallMeta {
@@ -31,7 +46,13 @@ export function emitToolAttributes(meta: ToolCallMeta, settings: WrapperSettings
     emit(FULCRUM.TOOL_ARGS, truncate(canonical, maxArgsLength));
     emit(FULCRUM.TOOL_ARGS_HASH, argsHash(canonical));
   }
-  const d = describeToolCall(meta.name, meta.args);
+  const tools = settings.tools ?? DEFAULT_TOOL_VOCABULARY;
+  const d = describeToolCall(meta.name, meta.args, tools);
+  if (d.kind === 'other') hintUnmappedTool(meta.name, meta.args, tools);
+  // Ingest reads tools with the built-in vocabulary: a kind only the harness's own mapping gives must travel with the span.
+  if (tools !== DEFAULT_TOOL_VOCABULARY && d.kind !== 'other' && tools.mappingOf(meta.name) !== DEFAULT_TOOL_VOCABULARY.mappingOf(meta.name)) {
+    emit(FULCRUM.TOOL_KIND, d.kind);
+  }
   if (d.filePath !== undefined) emit(FULCRUM.FILE_PATH, d.filePath);
   if (d.readOffset !== undefined) emit(FULCRUM.READ_OFFSET, d.readOffset);
   if (d.readLimit !== undefined) emit(FULCRUM.READ_LIMIT, d.readLimit);
@@ -48,4 +69,46 @@ export function toolCallAttributes(meta: ToolCallMeta, settings: WrapperSettings
     attrs[key] = value;
   });
   return attrs;
+}
+
+/** Tool names hinted at already: once per name per process, and never more than this many names. */
+const hinted = new Set<string>();
+const MAX_HINTED = 200;
+
+const WHAT_IS_LOST: Record<ToolGuess['looksLike'], string> = {
+  edit: 'an edit, so its lines are not counted',
+  write: 'a file write, so its lines are not counted',
+  read: 'a file read, so its file and re-reads of it are not tracked',
+  shell: 'a shell command, so its command is not recorded',
+};
+
+const quote = (s: string): string => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+const propertyName = (name: string): string => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name));
+
+/** A descriptor as the object literal a user would write: `{ kind: 'edit', path: 'file' }`. */
+function literal(d: ToolDescriptor): string {
+  const fields = Object.entries(d).map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.map((x: string) => quote(x)).join(', ')}]` : quote(String(v))}`);
+  return `{ ${fields.join(', ')} }`;
+}
+
+/**
+ * Tells the harness author, once per tool name, that a tool the vocabulary
+ * does not know has arguments that look like an edit, a write, a read or a
+ * shell command, and how to map it. MCP tools, skills and subagents are
+ * decided by name and never hinted at. Never throws.
+ */
+function hintUnmappedTool(name: string, args: unknown, tools: ToolVocabulary): void {
+  if (hinted.has(name) || hinted.size >= MAX_HINTED) return;
+  try {
+    if (tools.knows(name) || toolKindOf(name, { kind: 'other' }) !== 'other') return;
+    const guess = guessToolDescriptor(args);
+    if (guess === undefined) return;
+    hinted.add(name);
+    warn(
+      `tool ${JSON.stringify(name)} is not in the tool vocabulary; its arguments look like ${WHAT_IS_LOST[guess.looksLike]}. ` +
+        `Map it with startTracing({ tools: { ${propertyName(name)}: ${literal(guess.descriptor)} } })`,
+    );
+  } catch {
+    // A hint is worth less than the span: arguments that throw on access get none.
+  }
 }

@@ -39,19 +39,44 @@ function google(u: Obj): TokenUsage {
   return { inputTokens: int(u.promptTokenCount), outputTokens: int(u.candidatesTokenCount), cacheReadTokens: int(u.cachedContentTokenCount) };
 }
 
-/** Reads usage from an Anthropic, OpenAI (chat or responses) or Google response; undefined when none. */
-export function extractUsage(result: unknown): TokenUsage | undefined {
-  const r = obj(result);
-  if (!r) return undefined;
-  let usage: TokenUsage | undefined;
+/** The response shapes extractUsage reads. */
+export type UsageFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'google';
+
+const READERS: Record<UsageFormat, (u: Obj) => TokenUsage> = {
+  anthropic,
+  'openai-chat': openAiChat,
+  'openai-responses': openAiResponses,
+  google,
+};
+
+/** Which shape a response's usage has, from its field names; undefined when it carries none. */
+function detectFormat(r: Obj): [UsageFormat, Obj] | undefined {
   const u = obj(r.usage);
   const g = obj(r.usageMetadata) ?? obj(obj(r.response)?.usageMetadata);
-  if (u && ('prompt_tokens' in u || 'completion_tokens' in u)) usage = openAiChat(u);
-  else if (u && ('cache_read_input_tokens' in u || 'cache_creation_input_tokens' in u)) usage = anthropic(u);
-  else if (u && 'input_tokens_details' in u) usage = openAiResponses(u);
-  else if (u && 'input_tokens' in u) usage = text(r.object) === 'response' ? openAiResponses(u) : anthropic(u);
-  else if (g) usage = google(g);
-  if (!usage) return undefined;
+  if (u && ('prompt_tokens' in u || 'completion_tokens' in u)) return ['openai-chat', u];
+  if (u && ('cache_read_input_tokens' in u || 'cache_creation_input_tokens' in u)) return ['anthropic', u];
+  if (u && 'input_tokens_details' in u) return ['openai-responses', u];
+  if (u && 'input_tokens' in u) return [text(r.object) === 'response' ? 'openai-responses' : 'anthropic', u];
+  if (g) return ['google', g];
+  return undefined;
+}
+
+/**
+ * Reads usage from an Anthropic, OpenAI (chat or responses) or Google response;
+ * undefined when none. `format` skips the guess from field names (streams know
+ * which provider sent them, so a streamed call reads exactly like the same
+ * call not streamed).
+ */
+export function extractUsage(result: unknown, format?: UsageFormat): TokenUsage | undefined {
+  const r = obj(result);
+  if (!r) return undefined;
+  let found: [UsageFormat, Obj] | undefined;
+  if (format) {
+    const u = format === 'google' ? obj(r.usageMetadata) : obj(r.usage);
+    found = u ? [format, u] : undefined;
+  } else found = detectFormat(r);
+  if (!found) return undefined;
+  const usage = READERS[found[0]](found[1]);
   usage.responseModel = text(r.model) ?? text(r.modelVersion);
   usage.responseId = text(r.id) ?? text(r.responseId);
   return usage;

@@ -99,6 +99,8 @@ export const FULCRUM = {
   TOOL_ARGS: 'fulcrum.tool.args',
   /** Span: hash of the canonical tool arguments; loop detection compares it. */
   TOOL_ARGS_HASH: 'fulcrum.tool.args_hash',
+  /** The kind a harness declared for a tool the built-in vocabulary does not describe (read, edit, write, delete, search, shell). */
+  TOOL_KIND: 'fulcrum.tool.kind',
   /** Span: size of the tool result in bytes. */
   TOOL_RESULT_SIZE: 'fulcrum.tool.result_size',
   /** Span: true when the harness answered "file unchanged" without returning content. */

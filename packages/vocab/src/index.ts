@@ -6,6 +6,10 @@ export { DEFAULT_PRICES, createPriceTable, findPrice, isFamilyKey, normaliseMode
 export type { ModelCallCost, ModelCallUsage, ModelPrice, PriceTable } from './prices.js';
 export { commandString, describeToolCall } from './tools.js';
 export type { ToolCallDescription } from './tools.js';
+export { BUILT_IN_TOOLS, createToolVocabulary, DEFAULT_TOOL_VOCABULARY, ToolVocabulary } from './tool-descriptors.js';
+export type { ArgKeys, DescriptorKind, ToolDescriptor, ToolMapping, ToolMappings, ToolVariants } from './tool-descriptors.js';
+export { guessToolDescriptor } from './tool-guess.js';
+export type { ToolGuess } from './tool-guess.js';
 export { argsHash, canonicalArgs, stableStringify, textHash, truncate, TRUNCATED_MARKER } from './canonical.js';
 export { countLines, isCodexPatch, lineDelta, patchStats, patchTexts } from './diff.js';
 export type { LineDelta, PatchStats } from './diff.js';

@@ -7,7 +7,8 @@ import { Buffer } from 'node:buffer';
 import { stableStringify, textHash } from './canonical.js';
 import { isAbsolutePath, normaliseCommand, normaliseFilePath, searchKeyOf } from './tool-keys.js';
 import { vcsActionOf } from './shell.js';
-import { describeToolCall, editTextsOf, type ToolCallDescription } from './tools.js';
+import type { ToolVocabulary } from './tool-descriptors.js';
+import { commandArgs, describeToolCall, editTextsOf, type ToolCallDescription } from './tools.js';
 
 /** What a tool call does, across harnesses. */
 export type ToolKind = 'read' | 'edit' | 'write' | 'delete' | 'search' | 'shell' | 'mcp' | 'skill' | 'agent' | 'other';
@@ -49,6 +50,8 @@ export interface ToolFactsOptions {
   cwd?: string;
   /** stableStringify(args), when the caller has it already (it is the costly part of inputSize). @default computed */
   argsJson?: string;
+  /** The tool names understood (see createToolVocabulary). @default DEFAULT_TOOL_VOCABULARY */
+  vocabulary?: ToolVocabulary;
 }
 
 /** What is left of a call when its arguments are not: the columns an SDK or a privacy-minded harness sends. */
@@ -85,13 +88,14 @@ const DELETE_COMMAND = /^\s*(git\s+)?rm\s/;
  * `rm` / `git rm` a delete. `git commit` / `git push` stay 'shell' (see
  * ToolFacts.vcsAction). Names compare case-insensitively.
  * @param facts what describeToolCall said of the call. @default described from the name (and command) alone
+ * @param vocabulary the tool names understood. @default DEFAULT_TOOL_VOCABULARY
  */
-export function toolKindOf(toolName: string, facts: { kind?: ToolKind; command?: string } = {}): ToolKind {
+export function toolKindOf(toolName: string, facts: { kind?: ToolKind; command?: string } = {}, vocabulary?: ToolVocabulary): ToolKind {
   const name = toolName.toLowerCase();
   if (name.startsWith('mcp__') || name === 'mcp_tool') return 'mcp';
   if (name === 'skill' || name === 'activate_skill') return 'skill';
   if (name === 'agent' || name === 'task') return 'agent';
-  const kind = facts.kind ?? describeToolCall(toolName, facts.command ? { command: facts.command } : undefined).kind;
+  const kind = facts.kind ?? describeToolCall(toolName, facts.command ? commandArgs(toolName, facts.command, vocabulary) : undefined, vocabulary).kind;
   if (kind === 'shell' && facts.command && DELETE_COMMAND.test(facts.command)) return 'delete';
   return kind;
 }
@@ -119,7 +123,7 @@ function normalisedPaths(paths: readonly string[], cwd: string | undefined): str
  */
 export function toolFactsFromColumns(columns: ToolColumns, options: ToolFactsOptions = {}): ToolFacts {
   const command = columns.command ?? '';
-  const kind = columns.kind ?? toolKindOf(columns.toolName, { command });
+  const kind = columns.kind ?? toolKindOf(columns.toolName, { command }, options.vocabulary);
   let given = [columns.filePath ?? '', ...(columns.filePaths ?? [])];
   let searchPattern = columns.searchPattern ?? '';
   let readOffset = columns.readOffset ?? 0;
@@ -127,7 +131,7 @@ export function toolFactsFromColumns(columns: ToolColumns, options: ToolFactsOpt
   let linesAdded = columns.linesAdded ?? 0;
   let linesRemoved = columns.linesRemoved ?? 0;
   if (command !== '' && kind !== 'shell' && given.every((p) => p === '') && searchPattern === '') {
-    const d = describeToolCall(columns.toolName, { command });
+    const d = describeToolCall(columns.toolName, commandArgs(columns.toolName, command, options.vocabulary), options.vocabulary);
     if (d.kind === kind && d.command !== undefined) {
       given = [d.filePath ?? '', ...(d.filePaths ?? [])];
       searchPattern = d.searchPattern ?? '';
@@ -181,9 +185,10 @@ function pathsOf(d: ToolCallDescription, workdir: string | undefined): string[] 
  * (a relative path only prefixed with the call's own workdir). Not normalised:
  * normalising first could hide a secret from redaction (`a://b` becomes
  * `a:/b`), so a caller that stores them redacts, then normalises.
+ * @param vocabulary the tool names understood. @default DEFAULT_TOOL_VOCABULARY
  */
-export function filePathsOf(toolName: string, args: unknown): string[] {
-  return pathsOf(describeToolCall(toolName, args), workdirOf(args));
+export function filePathsOf(toolName: string, args: unknown, vocabulary?: ToolVocabulary): string[] {
+  return pathsOf(describeToolCall(toolName, args, vocabulary), workdirOf(args));
 }
 
 function inputSizeOf(args: unknown, argsJson: string | undefined): number {
@@ -197,12 +202,12 @@ function inputSizeOf(args: unknown, argsJson: string | undefined): number {
  * names one, then made relative to `cwd` like any other.
  */
 export function describeToolFacts(toolName: string, args: unknown, options: ToolFactsOptions = {}): ToolFacts {
-  const d = describeToolCall(toolName, args);
+  const d = describeToolCall(toolName, args, options.vocabulary);
   const workdir = workdirOf(args);
   const facts = toolFactsFromColumns(
     {
       toolName,
-      kind: toolKindOf(toolName, d),
+      kind: toolKindOf(toolName, d, options.vocabulary),
       filePaths: pathsOf(d, workdir),
       readOffset: d.readOffset,
       readLimit: d.readLimit,
@@ -211,10 +216,10 @@ export function describeToolFacts(toolName: string, args: unknown, options: Tool
       linesAdded: d.linesAdded,
       linesRemoved: d.linesRemoved,
     },
-    { cwd: options.cwd ?? workdir },
+    { cwd: options.cwd ?? workdir, vocabulary: options.vocabulary },
   );
   if (facts.kind === 'edit') {
-    const texts = editTextsOf(toolName, args);
+    const texts = editTextsOf(toolName, args, options.vocabulary);
     if (texts) {
       facts.editOldHash = textHash(texts.oldText);
       facts.editNewHash = textHash(texts.newText);

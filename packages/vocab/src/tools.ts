@@ -1,9 +1,11 @@
 /**
  * What a tool call does, from its name and arguments, across harnesses:
- * Claude Code, Codex, Gemini CLI and generic lower-case names.
+ * Claude Code, Anthropic's API tools, Codex, Gemini CLI, generic lower-case
+ * names and a harness's own (see tool-descriptors.ts for the table).
  */
 import { countLines, isCodexPatch, lineDelta, patchStats, patchTexts } from './diff.js';
 import { describeShellCommand } from './shell.js';
+import { compiledMappingOf, DEFAULT_TOOL_VOCABULARY, type CompiledDescriptor, type CompiledKey, type ToolVocabulary } from './tool-descriptors.js';
 import type { ToolKind } from './tool-facts.js';
 
 export interface ToolCallDescription {
@@ -23,15 +25,54 @@ export interface ToolCallDescription {
 }
 
 type Args = Record<string, unknown>;
-type Describer = (args: Args, raw: unknown) => ToolCallDescription;
+type Keys = readonly CompiledKey[] | undefined;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | undefined => {
   const n = typeof v === 'string' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 };
-const pathOf = (a: Args): string | undefined =>
-  str(a.file_path) ?? str(a.absolute_path) ?? str(a.filePath) ?? str(a.notebook_path) ?? str(a.path) ?? str(a.file);
+
+function valueAt(a: Args, key: CompiledKey): unknown {
+  const v = a[key.name];
+  if (v !== undefined || key.path === undefined) return v;
+  let o: unknown = a;
+  for (const part of key.path) {
+    if (o === null || typeof o !== 'object') return undefined;
+    o = (o as Args)[part];
+  }
+  return o;
+}
+
+/** The first non-empty string at the keys. */
+function text(a: unknown, keys: Keys): string | undefined {
+  if (a === null || typeof a !== 'object' || keys === undefined) return undefined;
+  for (const k of keys) {
+    const s = str(valueAt(a as Args, k));
+    if (s !== undefined) return s;
+  }
+  return undefined;
+}
+
+/** The first finite number (or numeric string) at the keys. */
+function number(a: Args, keys: Keys): number | undefined {
+  if (keys === undefined) return undefined;
+  for (const k of keys) {
+    const n = num(valueAt(a, k));
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+/** The first value at the keys that is neither undefined nor null. */
+function present(a: Args, keys: Keys): unknown {
+  if (keys === undefined) return undefined;
+  for (const k of keys) {
+    const v = valueAt(a, k);
+    if (v !== undefined && v !== null) return v;
+  }
+  return undefined;
+}
 
 function withPaths(d: ToolCallDescription, paths: string[]): ToolCallDescription {
   if (paths.length > 0) d.filePath = paths[0];
@@ -39,30 +80,22 @@ function withPaths(d: ToolCallDescription, paths: string[]): ToolCallDescription
   return d;
 }
 
-/** Claude Code Read and generic read: offset is already 1-based. */
-const read =
-  (zeroBased: boolean): Describer =>
-  (a) => {
-    const offset = num(a.offset);
-    return {
-      kind: 'read',
-      filePath: pathOf(a),
-      readOffset: offset === undefined ? 0 : zeroBased ? offset + 1 : offset,
-      readLimit: num(a.limit) ?? 0,
-    };
-  };
-
-const readMany: Describer = (a) => {
-  const paths = Array.isArray(a.paths) ? a.paths.filter((p): p is string => typeof p === 'string') : [];
-  return withPaths({ kind: 'read', readOffset: 0, readLimit: 0 }, paths);
-};
-
-const write: Describer = (a) => ({
-  kind: 'write',
-  filePath: pathOf(a),
-  linesAdded: countLines(str(a.content) ?? str(a.contents) ?? str(a.text) ?? ''),
-  linesRemoved: 0,
-});
+/** A read, its first line and line count from whichever range arguments the tool has (see ToolDescriptor). */
+function read(a: Args, d: CompiledDescriptor): ToolCallDescription {
+  const start = number(a, d.startLine);
+  const skipped = start === undefined ? number(a, d.offset) : undefined;
+  const range = d.lineRange === undefined ? undefined : present(a, d.lineRange);
+  const pair = Array.isArray(range) && range.length === 2 ? [num(range[0]), num(range[1])] : undefined;
+  const readOffset = start ?? (skipped === undefined ? undefined : skipped + 1) ?? pair?.[0] ?? 0;
+  let readLimit = number(a, d.limit);
+  if (readLimit === undefined) {
+    const end = number(a, d.endLine) ?? (pair?.[1] === -1 ? undefined : pair?.[1]);
+    readLimit = end === undefined ? 0 : Math.max(end - Math.max(readOffset, 1) + 1, 0);
+  }
+  const list = d.paths === undefined ? undefined : present(a, d.paths);
+  if (Array.isArray(list)) return withPaths({ kind: 'read', readOffset, readLimit }, list.filter((p): p is string => typeof p === 'string'));
+  return { kind: 'read', filePath: text(a, d.path), readOffset, readLimit };
+}
 
 function patchDescription(patch: string): ToolCallDescription {
   const s = patchStats(patch);
@@ -70,39 +103,39 @@ function patchDescription(patch: string): ToolCallDescription {
   return withPaths({ kind, linesAdded: s.linesAdded, linesRemoved: s.linesRemoved }, s.files);
 }
 
-const oldTextOf = (e: Args | undefined): string | undefined => str(e?.old_string) ?? str(e?.oldString);
-const newTextOf = (e: Args | undefined): string | undefined => str(e?.new_string) ?? str(e?.newString) ?? str(e?.new_source);
-const editPatchOf = (a: Args): string | undefined => (a.old_string === undefined ? (str(a.patch) ?? str(a.diff) ?? str(a.input)) : undefined);
+/** An edit's patch, used only when it names no old text (Claude Code's Edit has `old_string`, a generic edit a `diff`). */
+function editPatchOf(a: Args, d: CompiledDescriptor): string | undefined {
+  if (d.oldText?.some((k) => valueAt(a, k) !== undefined)) return undefined;
+  return text(a, d.patch);
+}
 
-const edit: Describer = (a) => {
-  const patch = editPatchOf(a);
+/** Each edit's arguments: the elements of the edits array, else the call's own. */
+function editsOf(a: Args, d: CompiledDescriptor): unknown[] {
+  const list = present(a, d.edits);
+  return Array.isArray(list) ? list : [a];
+}
+
+const countsLines = (d: CompiledDescriptor): boolean => d.oldText !== undefined || d.newText !== undefined || d.edits !== undefined || d.patch !== undefined;
+
+function edit(a: Args, d: CompiledDescriptor): ToolCallDescription {
+  const patch = editPatchOf(a, d);
   if (patch !== undefined) {
-    const d = patchDescription(patch);
-    return { ...d, kind: 'edit', filePath: pathOf(a) ?? d.filePath };
+    const p = patchDescription(patch);
+    return { ...p, kind: 'edit', filePath: text(a, d.path) ?? p.filePath };
   }
-  const edits = Array.isArray(a.edits) ? (a.edits as Args[]) : [a];
+  if (!countsLines(d)) return { kind: 'edit', filePath: text(a, d.path) };
   let linesAdded = 0;
   let linesRemoved = 0;
-  for (const e of edits) {
-    const d = lineDelta(oldTextOf(e) ?? '', newTextOf(e) ?? '');
-    linesAdded += d.linesAdded;
-    linesRemoved += d.linesRemoved;
+  for (const e of editsOf(a, d)) {
+    const delta = lineDelta(text(e, d.oldText) ?? '', text(e, d.newText) ?? '');
+    linesAdded += delta.linesAdded;
+    linesRemoved += delta.linesRemoved;
   }
-  return { kind: 'edit', filePath: pathOf(a), linesAdded, linesRemoved };
-};
+  return { kind: 'edit', filePath: text(a, d.path), linesAdded, linesRemoved };
+}
 
-const applyPatchBody = (a: Args, raw: unknown): string => (typeof raw === 'string' ? raw : (str(a.input) ?? str(a.patch) ?? ''));
-const applyPatch: Describer = (a, raw) => patchDescription(applyPatchBody(a, raw));
-
-const remove: Describer = (a) => ({ kind: 'delete', filePath: pathOf(a) });
-
-const search: Describer = (a) => ({
-  kind: 'search',
-  filePath: pathOf(a) ?? str(a.dir_path) ?? str(a.directory),
-  searchPattern: str(a.pattern) ?? str(a.query) ?? str(a.regex) ?? str(a.glob),
-});
-
-const list: Describer = (a) => ({ kind: 'search', filePath: pathOf(a) ?? str(a.dir_path) ?? str(a.directory) });
+/** A patch tool's body: a bare string argument is the patch itself. */
+const patchBody = (a: Args, d: CompiledDescriptor, raw: unknown): string => (typeof raw === 'string' ? raw : (text(a, d.patch) ?? ''));
 
 const SHELL_C = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z|da)?sh$/;
 
@@ -118,8 +151,7 @@ export function commandString(cmd: unknown): string | undefined {
 const joinDir = (dir: string, p: string): string => (dir === '' || p.startsWith('/') ? p : `${dir}/${p}`);
 
 /** A shell call's apply_patch body (`["apply_patch", patch]`, an `apply_patch <<'EOF'` heredoc, after `cd DIR &&`), if it is one. */
-function shellPatchOf(a: Args): { patch: string; dir: string; command?: string } | undefined {
-  const cmd = a.command ?? a.cmd ?? a.commands;
+function shellPatchOf(cmd: unknown): { patch: string; dir: string; command?: string } | undefined {
   if (Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string') return { patch: cmd[1], dir: '' };
   const command = commandString(cmd);
   if (command === undefined) return undefined;
@@ -132,71 +164,87 @@ function shellPatchOf(a: Args): { patch: string; dir: string; command?: string }
 
 /**
  * A shell call (Claude Code Bash, Codex exec_command / shell / local_shell,
- * Gemini run_shell_command): an apply_patch is the patch's edit (see
- * patchDescription), a recognised read or search is a read or search of the
- * files it names (the rules are describeShellCommand's), anything else kind
- * 'shell'. The command is kept in every case.
+ * Gemini run_shell_command, Anthropic's bash): an apply_patch is the patch's
+ * edit (see patchDescription), a recognised read or search is a read or
+ * search of the files it names (the rules are describeShellCommand's),
+ * anything else kind 'shell'. The command is kept in every case.
  */
-const shell: Describer = (a) => {
-  const cmd = a.command ?? a.cmd ?? a.commands;
-  const p = shellPatchOf(a);
+function shell(a: Args, d: CompiledDescriptor): ToolCallDescription {
+  const cmd = present(a, d.command);
+  const p = shellPatchOf(cmd);
   if (p) {
-    const d = patchDescription(p.patch);
-    const files = [d.filePath, ...(d.filePaths ?? [])].filter((f): f is string => f !== undefined);
-    const out = withPaths({ kind: d.kind, linesAdded: d.linesAdded, linesRemoved: d.linesRemoved }, [...new Set(files)].map((f) => joinDir(p.dir, f)));
+    const pd = patchDescription(p.patch);
+    const files = [pd.filePath, ...(pd.filePaths ?? [])].filter((f): f is string => f !== undefined);
+    const out = withPaths({ kind: pd.kind, linesAdded: pd.linesAdded, linesRemoved: pd.linesRemoved }, [...new Set(files)].map((f) => joinDir(p.dir, f)));
     return p.command === undefined ? out : { ...out, command: p.command };
   }
   const command = commandString(cmd);
   const m = command === undefined ? undefined : describeShellCommand(command);
   if (m?.kind === 'read') return withPaths({ kind: 'read', readOffset: m.readOffset, readLimit: m.readLimit, command }, m.paths);
   if (m?.kind === 'search') {
-    const d = withPaths({ kind: 'search', searchPattern: m.pattern, command }, m.paths);
-    d.filePath ??= '';
-    return d;
+    const s = withPaths({ kind: 'search', searchPattern: m.pattern, command }, m.paths);
+    s.filePath ??= '';
+    return s;
   }
   return { kind: 'shell', command };
-};
+}
 
-const DESCRIBERS: Record<string, Describer> = {
-  read: read(false),
-  notebookread: read(false),
-  read_file: read(true),
-  read_many_files: readMany,
-  write: write,
-  write_file: write,
-  create_file: write,
-  edit: edit,
-  multiedit: edit,
-  notebookedit: edit,
-  replace: edit,
-  str_replace: edit,
-  edit_file: edit,
-  apply_patch: applyPatch,
-  delete: remove,
-  delete_file: remove,
-  remove_file: remove,
-  glob: search,
-  grep: search,
-  grep_search: search,
-  search_file_content: search,
-  ls: list,
-  list_directory: list,
-  bash: shell,
-  shell: shell,
-  exec_command: shell,
-  run_shell_command: shell,
-  local_shell: shell,
-};
+function describeWith(d: CompiledDescriptor, a: Args, raw: unknown): ToolCallDescription {
+  switch (d.kind) {
+    case 'read':
+      return read(a, d);
+    case 'write':
+      return { kind: 'write', filePath: text(a, d.path), linesAdded: countLines(text(a, d.content) ?? ''), linesRemoved: 0 };
+    case 'edit':
+      return edit(a, d);
+    case 'patch':
+      return patchDescription(patchBody(a, d, raw));
+    case 'delete':
+      return { kind: 'delete', filePath: text(a, d.path) };
+    case 'search':
+      return { kind: 'search', filePath: text(a, d.path), searchPattern: text(a, d.pattern) };
+    case 'shell':
+      return shell(a, d);
+    default:
+      return { kind: 'other' };
+  }
+}
 
 const argsObject = (args: unknown): Args => (args !== null && typeof args === 'object' ? (args as Args) : {});
 
-/** Describes a tool call; unknown tools (MCP tools, Task, WebFetch...) are kind 'other'. */
-export function describeToolCall(name: string, args: unknown): ToolCallDescription {
-  const describer = DESCRIBERS[String(name).toLowerCase()];
-  if (!describer) return { kind: 'other' };
-  const d = describer(argsObject(args), args);
+/** The descriptor that applies to this call: its own, or the variant its arguments pick. */
+function descriptorFor(name: string, a: Args, vocabulary: ToolVocabulary): CompiledDescriptor | undefined {
+  const m = compiledMappingOf(vocabulary, name);
+  if (m === undefined) return undefined;
+  if ('descriptor' in m) return m.descriptor;
+  const value = a[m.by];
+  return typeof value === 'string' ? m.cases.get(value) : undefined;
+}
+
+/**
+ * Describes a tool call by its vocabulary entry (see BUILT_IN_TOOLS and
+ * createToolVocabulary). Tools the vocabulary does not know (MCP tools, a
+ * harness's own tools not mapped) are kind 'other'.
+ * @param vocabulary the tool names understood. Default: DEFAULT_TOOL_VOCABULARY (the built-in tools)
+ */
+export function describeToolCall(name: string, args: unknown, vocabulary: ToolVocabulary = DEFAULT_TOOL_VOCABULARY): ToolCallDescription {
+  const a = argsObject(args);
+  const descriptor = descriptorFor(name, a, vocabulary);
+  if (!descriptor) return { kind: 'other' };
+  const d = describeWith(descriptor, a, args);
   for (const k of Object.keys(d) as Array<keyof ToolCallDescription>) if (d[k] === undefined) delete d[k];
   return d;
+}
+
+/**
+ * Arguments carrying only a command, under the key the tool's descriptor reads
+ * it from (`command` for a tool that has none): for describing a call known by
+ * its command column alone.
+ */
+export function commandArgs(name: string, command: string, vocabulary: ToolVocabulary = DEFAULT_TOOL_VOCABULARY): Args {
+  const m = compiledMappingOf(vocabulary, name);
+  const key = m !== undefined && 'descriptor' in m ? m.descriptor.command?.[0]?.name : undefined;
+  return { [key ?? 'command']: command };
 }
 
 /** The text an edit replaces and the text it writes, when its arguments carry them. */
@@ -209,19 +257,21 @@ export interface EditTexts {
  * The old and new text of an edit call: a string replacement's old/new strings
  * (several edits joined with NUL), or a patch's removed/added lines joined with
  * newlines. Undefined when the call carries no such text (or is no edit tool).
+ * @param vocabulary Default: DEFAULT_TOOL_VOCABULARY
  */
-export function editTextsOf(name: string, args: unknown): EditTexts | undefined {
-  const describer = DESCRIBERS[String(name).toLowerCase()];
+export function editTextsOf(name: string, args: unknown, vocabulary: ToolVocabulary = DEFAULT_TOOL_VOCABULARY): EditTexts | undefined {
   const a = argsObject(args);
+  const d = descriptorFor(name, a, vocabulary);
   let patch: string | undefined;
-  if (describer === applyPatch) patch = applyPatchBody(a, args);
-  else if (describer === shell) patch = shellPatchOf(a)?.patch;
-  else if (describer === edit) {
-    patch = editPatchOf(a);
+  if (d?.kind === 'patch') patch = patchBody(a, d, args);
+  else if (d?.kind === 'shell') patch = shellPatchOf(present(a, d.command))?.patch;
+  else if (d?.kind === 'edit') {
+    patch = editPatchOf(a, d);
     if (patch === undefined) {
-      const edits = Array.isArray(a.edits) ? (a.edits as Args[]) : [a];
-      const olds = edits.map(oldTextOf);
-      const news = edits.map(newTextOf);
+      if (!countsLines(d)) return undefined;
+      const edits = editsOf(a, d);
+      const olds = edits.map((e) => text(e, d.oldText));
+      const news = edits.map((e) => text(e, d.newText));
       if (olds.every((t) => t === undefined) && news.every((t) => t === undefined)) return undefined;
       return { oldText: olds.map((t) => t ?? '').join('\u0000'), newText: news.map((t) => t ?? '').join('\u0000') };
     }

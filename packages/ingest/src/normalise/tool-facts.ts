@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { describeToolFacts, filePathsOf, FULCRUM, GEN_AI, toolFactsFromColumns, type ToolKind } from '@fulcrum/vocab';
+import { describeToolFacts, filePathsOf, FULCRUM, GEN_AI, TOOL_KINDS, toolFactsFromColumns, type ToolKind } from '@fulcrum/vocab';
 import type { SpanRow, SpanType } from '@fulcrum/store';
 import { cwdOf, parseJson } from './tool-detail.js';
 
@@ -8,6 +8,12 @@ const TOOL_SPAN_TYPES: ReadonlySet<SpanType> = new Set(['tool', 'mcp', 'skill', 
 
 /** An MCP, skill or agent row is that kind whatever its tool name says (our SDK names MCP tools plainly). */
 const kindOfSpanType = (t: SpanType): ToolKind | undefined => (t === 'mcp' || t === 'skill' || t === 'agent' ? t : undefined);
+
+/** The kind the harness declared (fulcrum.tool.kind: a tool it mapped itself), when it names a kind. */
+function declaredKind(row: SpanRow): ToolKind | undefined {
+  const k = row.SpanAttributes[FULCRUM.TOOL_KIND];
+  return k !== undefined && (TOOL_KINDS as readonly string[]).includes(k) ? (k as ToolKind) : undefined;
+}
 
 export interface FinishToolFactsOptions {
   /** The agent's working directory. @default process.working_directory on the span, else on the resource (see cwdOf) */
@@ -31,7 +37,9 @@ export function finishToolFacts(row: SpanRow, options: FinishToolFactsOptions = 
   }
   const cwd = options.cwd ?? cwdOf(row);
   if (row.InputSize === 0) fillFromArgsAttribute(row);
-  const fromArgs = row.InputSize > 0 && row.ToolKind !== '';
+  const declared = declaredKind(row);
+  if (declared !== undefined) row.ToolKind = declared;
+  const fromArgs = (row.InputSize > 0 || declared !== undefined) && row.ToolKind !== '';
   const f = toolFactsFromColumns(
     {
       toolName: row.ToolName,
