@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureWrappers, getSettings, parseKeyValueList, startTracing, traceModelCall, traceToolCall, tracesUrl } from '../../packages/sdk/src/index.js';
+import { configureWrappers, getSettings, parseKeyValueList, startTracing, traceModelCall, traceToolCall, tracesUrl, withSession } from '../../packages/sdk/src/index.js';
 import { FAKE_SECRETS } from './secrets.js';
 
 interface Received {
@@ -80,6 +80,18 @@ describe('startTracing over OTLP/HTTP', () => {
     expect(resourceOf(received[0])).toMatchObject({ 'service.name': 'svc-opt', 'user.id': 'u-42' });
     await handle.shutdown();
     await handle.shutdown();
+  });
+});
+
+describe('OTEL_SDK_DISABLED', () => {
+  it('true: the wrappers still run and return, nothing is recorded or sent', async () => {
+    received.length = 0;
+    const handle = startTracing({ env: { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: base }, logger: false });
+    const out = withSession({ sessionId: 'off' }, () => traceToolCall({ name: 'Read', args: { file_path: 'a' } }, () => 'content'));
+    expect(out).toBe('content');
+    const report = await handle.shutdown();
+    expect(report).toMatchObject({ exported: 0, dropped: 0, failed: 0, pending: 0 });
+    expect(received).toHaveLength(0);
   });
 });
 
