@@ -26,3 +26,5 @@ try {
 // The SDK microbench runs in its own process: nothing else on its event loop, no chDB threads.
 if (runs('sdk')) console.log('\nSDK overhead (wrapped no-op tool call vs bare span)');
 if (runs('sdk')) spawnSync(process.execPath, [fileURLToPath(new URL('../../packages/sdk/bench/overhead.js', import.meta.url))], { stdio: 'inherit' });
+if (runs('sdk')) console.log('\nSDK shutdown (default settings) against a server that hangs, is down, or answers');
+if (runs('sdk')) spawnSync(process.execPath, [fileURLToPath(new URL('../../packages/sdk/bench/shutdown.js', import.meta.url))], { stdio: 'inherit' });
