@@ -1,13 +1,34 @@
 /**
- * Structural types for the hooks of @anthropic-ai/claude-agent-sdk (not a
- * dependency): what its `options.hooks` accepts and what each hook receives.
+ * Structural types for @anthropic-ai/claude-agent-sdk, which stays out of this
+ * package's dependencies and declarations. The callback accepts any hook input
+ * (ClaudeHookEventInput is a supertype of the SDK's HookInput), so `hooks` is
+ * assignable to the SDK's `Options['hooks']` under strictFunctionTypes;
+ * tests/sdk/claude-agent-types.test.ts type-checks that against the real package.
  */
+
+/** What every hook input has; the fields the tracer reads are optional and checked at run time. */
+export interface ClaudeHookEventInput {
+  hook_event_name: string;
+  session_id: string;
+  /** Set when the hook fires inside a subagent. */
+  agent_id?: unknown;
+  agent_type?: unknown;
+  tool_name?: unknown;
+  tool_input?: unknown;
+  tool_use_id?: unknown;
+  tool_response?: unknown;
+  error?: unknown;
+  is_interrupt?: unknown;
+}
 
 export interface ClaudeHookBaseInput {
   session_id: string;
   transcript_path?: string;
   cwd?: string;
   permission_mode?: string;
+  /** Subagent the hook fired in; absent on the main thread. */
+  agent_id?: string;
+  agent_type?: string;
 }
 
 export interface PreToolUseInput extends ClaudeHookBaseInput {
@@ -56,6 +77,7 @@ export interface SessionEndInput extends ClaudeHookBaseInput {
   reason?: string;
 }
 
+/** The hook inputs the tracer acts on. */
 export type ClaudeHookInput =
   | PreToolUseInput
   | PostToolUseInput
@@ -66,7 +88,7 @@ export type ClaudeHookInput =
   | SessionEndInput;
 
 export type ClaudeHookCallback = (
-  input: ClaudeHookInput,
+  input: ClaudeHookEventInput,
   toolUseID: string | undefined,
   options: { signal: AbortSignal },
 ) => Promise<{ continue: true }>;
@@ -78,4 +100,11 @@ export interface ClaudeHookMatcher {
 
 export type ClaudeHookEvent = ClaudeHookInput['hook_event_name'];
 
-export type ClaudeHooks = Record<ClaudeHookEvent, ClaudeHookMatcher[]>;
+/**
+ * The hooks the tracer registers. Not SessionStart and SessionEnd: Claude Code
+ * does not deliver them to SDK callbacks (SessionEnd fails at shutdown, with
+ * an error on its stderr), so observe() or end() ends the session instead.
+ */
+export type ClaudeTracedHookEvent = Exclude<ClaudeHookEvent, 'SessionStart' | 'SessionEnd'>;
+
+export type ClaudeHooks = Record<ClaudeTracedHookEvent, ClaudeHookMatcher[]>;

@@ -55,15 +55,20 @@ export type { ToolCallMeta } from './tool-call.js';
 export { traceSkill } from './skill.js';
 export { instrumentMcpClient, traceMcpCall } from './mcp.js';
 export type { InstrumentMcpClientOptions, McpCallMeta, McpClientLike } from './mcp.js';
-export { claudeAgentHooks } from './claude-agent.js';
-export type { ClaudeAgentHooksOptions, ClaudeAgentTracing } from './claude-agent.js';
+export { mcpTraceMeta, withMcpTraceContext } from './mcp-propagation.js';
+export { continueMcpTrace, traceMcpToolHandler } from './mcp-server.js';
+export type { McpServerCallMeta, McpServerRequestLike, McpToolHandlerMeta } from './mcp-server.js';
+export { claudeAgentHooks, claudeAgentTracing } from './claude-agent.js';
+export type { ClaudeAgentHooksOptions, ClaudeAgentTracing, ClaudeAgentTracingOptions } from './claude-agent.js';
 export type {
   ClaudeHookBaseInput,
   ClaudeHookCallback,
   ClaudeHookEvent,
+  ClaudeHookEventInput,
   ClaudeHookInput,
   ClaudeHookMatcher,
   ClaudeHooks,
+  ClaudeTracedHookEvent,
   PostToolUseFailureInput,
   PostToolUseInput,
   PreToolUseInput,

@@ -4,8 +4,9 @@ import { FULCRUM, GEN_AI_OPERATION } from '@fulcrum/vocab';
 import { snapshotArgs, UNSUPPORTED } from './args-snapshot.js';
 import { checkInSession } from './outside-session.js';
 import { OWNED_KEYS, parkedToolCall, parkToolCall } from './deferred-tool.js';
-import { callerSetsRedactedKey } from './pre-redacted.js';
-import { runInSpan, runStartedSpan, type Outcome } from './run.js';
+import { claimForTool, markCall } from './mcp-nesting.js';
+import { callerSetsRedactedKey, markRedacted } from './pre-redacted.js';
+import { runStartedSpan, type Outcome } from './run.js';
 import { activeContext, getSettings, getTracer } from './state.js';
 import { toolCallAttributes, type ToolCallMeta } from './tool-attributes.js';
 
@@ -38,6 +39,8 @@ export function recordToolResult(span: Span, result: unknown): string | void {
   if (size !== undefined) span.setAttribute(FULCRUM.TOOL_RESULT_SIZE, size);
   if (isErrorResult(result)) return 'tool_error';
 }
+
+const EAGER_OUTCOME: Outcome = { markSuccess: true };
 
 /** Deferred calls park the outcome for export instead of two setAttribute calls on the caller's path. */
 const DEFERRED_OUTCOME: Outcome = {
@@ -84,15 +87,21 @@ function splitAttributes(attributes: Attributes): { start: SpanOptions; owned: A
  */
 export function traceToolCall<T>(meta: ToolCallMeta, fn: (span: Span) => T): T {
   const settings = getSettings();
+  const parent = activeContext();
+  // One call, one span: directly inside the MCP span of this very call, that span is the tool call (mcp-nesting.ts).
+  const mcpSpan = claimForTool(parent, meta.name, meta.args, meta.id);
+  if (mcpSpan !== undefined) return fn(mcpSpan);
   const name = `${GEN_AI_OPERATION.EXECUTE_TOOL} ${meta.name}`;
+  checkInSession(parent, name);
   const args = settings.deferToolAttributes === true && meta.args !== undefined ? snapshotArgs(meta.args) : meta.args;
   if (settings.deferToolAttributes !== true || args === UNSUPPORTED) {
-    const preRedacted = !callerSetsRedactedKey(meta.attributes);
-    return runInSpan({ name, attributes: toolCallAttributes(meta), markSuccess: true, preRedacted }, fn, recordToolResult);
+    const attributes = toolCallAttributes(meta);
+    const span = getTracer().startSpan(name, { attributes }, parent);
+    if (!callerSetsRedactedKey(meta.attributes)) markRedacted(span, settings.redactor, attributes);
+    // Marked so an MCP request inside knows it is this call; the deferred path's parked call says so itself.
+    return runStartedSpan(span, markCall(parent, span, 'tool', meta.name, meta.args), EAGER_OUTCOME, fn, recordToolResult);
   }
   const split = meta.attributes === undefined ? undefined : splitAttributes(meta.attributes);
-  const parent = activeContext();
-  checkInSession(parent, name);
   const span = getTracer().startSpan(name, split?.start, parent);
   const pending = { meta: { name: meta.name, id: meta.id, args, attributes: split?.owned }, settings, resultSize: undefined, success: undefined };
   parkToolCall(span, pending);
