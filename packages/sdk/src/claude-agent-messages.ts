@@ -14,12 +14,9 @@ import { reconcileTurn, type CallTokens, type HarnessUsage, type ReconciledCall 
 import { recordFailure } from './run.js';
 import { getSettings, getTracer } from './state.js';
 
-/** fulcrum.cost.source: claude_code (a share of Claude Code's own figure) or price_table. */
-export const COST_SOURCE = 'fulcrum.cost.source';
-/** True when a call's output tokens are a share of a turn's unattributed output, not the call's own count. */
-export const OUTPUT_ESTIMATED = 'fulcrum.usage.output_estimated';
-/** True on the span that stands for the model calls Claude Code counted but did not stream (titles, compaction). */
-export const UNSEEN_CALLS = 'fulcrum.llm.unseen_calls';
+const COST_SOURCE = FULCRUM.COST_SOURCE;
+const OUTPUT_ESTIMATED = FULCRUM.USAGE_OUTPUT_ESTIMATED;
+const UNSEEN_CALLS = FULCRUM.LLM_UNSEEN_CALLS;
 
 interface ChatCall extends CallTokens {
   /** The API's message id; undefined for a subagent's answering call, known only from its Agent result. */

@@ -75,7 +75,7 @@ export function continueMcpTrace<T>(meta: McpServerCallMeta, fn: (span: Span) =>
   put(MCP.PROMPT_NAME, meta.promptName);
   put(FULCRUM.MCP_SERVER, meta.server);
   put(MCP.SESSION_ID, idText(meta.request?.sessionId));
-  put('jsonrpc.request.id', idText(meta.request?.requestId));
+  put(MCP.JSONRPC_REQUEST_ID, idText(meta.request?.requestId));
   const span = getTracer().startSpan(target ? `${method} ${target}` : method, { kind: SpanKind.SERVER, attributes }, parent);
   return runStartedSpan(span, parent, SERVER_OUTCOME, fn, recordToolResult);
 }

@@ -52,6 +52,7 @@ export const MCP = {
   RESOURCE_URI: 'mcp.resource.uri',
   PROMPT_NAME: 'gen_ai.prompt.name',
   PROTOCOL_VERSION: 'mcp.protocol.version',
+  JSONRPC_REQUEST_ID: 'jsonrpc.request.id',
 } as const;
 
 /** General conventions we read. */
@@ -95,6 +96,12 @@ export const FULCRUM = {
   COST_USD: 'fulcrum.cost.usd',
   /** Span: true when the model is not in the price table, so cost is unknown (not $0). */
   COST_UNPRICED: 'fulcrum.cost.unpriced',
+  /** Where fulcrum.cost.usd came from: claude_code (a share of the harness's own figure) or price_table. */
+  COST_SOURCE: 'fulcrum.cost.source',
+  /** True when a call's output tokens are a share of a turn's unattributed output, not the call's own count. */
+  USAGE_OUTPUT_ESTIMATED: 'fulcrum.usage.output_estimated',
+  /** True on the span standing for model calls the harness counted but did not show (titles, compaction). */
+  LLM_UNSEEN_CALLS: 'fulcrum.llm.unseen_calls',
   /** Span: canonicalised, redacted, truncated tool arguments (JSON). */
   TOOL_ARGS: 'fulcrum.tool.args',
   /** Span: hash of the canonical tool arguments; loop detection compares it. */
