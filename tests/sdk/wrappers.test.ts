@@ -1,6 +1,6 @@
 import { trace, SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { traceModelCall, traceSkill, traceSubagent, traceToolCall, traceMcpCall, withSession } from '../../packages/sdk/src/index.js';
+import { configureWrappers, traceModelCall, traceSkill, traceSubagent, traceToolCall, traceMcpCall, withSession } from '../../packages/sdk/src/index.js';
 import { captureSpans, parentId, spanId } from './helpers.js';
 
 const cap = captureSpans();
@@ -63,6 +63,88 @@ describe('traceToolCall', () => {
     expect(s.attributes['error.type']).toBe('tool_error');
     expect(s.attributes['fulcrum.success']).toBe(false);
     expect(s.status.code).toBe(SpanStatusCode.ERROR);
+  });
+});
+
+describe('traceToolCall with arguments that throw when read', () => {
+  /** Arguments a harness might pass: a Proxy whose ownKeys trap throws, an object whose getter throws. */
+  const throwingArgs = (): Array<[string, unknown]> => [
+    [
+      'a Proxy whose ownKeys throws',
+      new Proxy({ file_path: '/r/a.ts' }, {
+        ownKeys() {
+          throw new Error('ownKeys refused');
+        },
+      }),
+    ],
+    [
+      'a getter that throws',
+      {
+        file_path: '/r/a.ts',
+        get content(): string {
+          throw new Error('getter refused');
+        },
+      },
+    ],
+  ];
+  const paths: Array<[string, boolean]> = [
+    ['deferred', true],
+    ['eager', false],
+  ];
+
+  it.each(paths)('%s path: the tool runs, its result passes through, the span has no argument attributes', (_path, deferred) => {
+    const previous = configureWrappers({ deferToolAttributes: deferred });
+    try {
+      for (const [label, args] of throwingArgs()) {
+        cap.exporter.reset();
+        let ran = 0;
+        const out = traceToolCall({ name: 'Write', id: 'toolu_t', args }, () => {
+          ran++;
+          return 'ok';
+        });
+        expect([label, out, ran]).toEqual([label, 'ok', 1]);
+        expect(cap.one('execute_tool Write').attributes).toEqual({
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'Write',
+          'fulcrum.span.type': 'tool',
+          'gen_ai.tool.call.id': 'toolu_t',
+          'fulcrum.tool.result_size': 2,
+          'fulcrum.success': true,
+        });
+      }
+    } finally {
+      configureWrappers(previous);
+    }
+  });
+
+  it.each(paths)("%s path: the tool's own error is rethrown unchanged and recorded", async (_path, deferred) => {
+    const previous = configureWrappers({ deferToolAttributes: deferred });
+    try {
+      for (const [label, args] of throwingArgs()) {
+        cap.exporter.reset();
+        const err = new TypeError(`tool failed (${label})`);
+        expect(() =>
+          traceToolCall({ name: 'Write', args }, () => {
+            throw err;
+          }),
+        ).toThrow(err);
+        const rejected = traceToolCall({ name: 'Write', args }, () => Promise.reject(err));
+        await expect(rejected).rejects.toBe(err);
+        const [sync, async] = cap.spans();
+        for (const s of [sync, async]) {
+          expect(s.status.code).toBe(SpanStatusCode.ERROR);
+          expect(s.attributes).toEqual({
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': 'Write',
+            'fulcrum.span.type': 'tool',
+            'error.type': 'TypeError',
+            'fulcrum.success': false,
+          });
+        }
+      }
+    } finally {
+      configureWrappers(previous);
+    }
   });
 });
 

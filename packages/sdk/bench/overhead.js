@@ -41,7 +41,8 @@ RedactingSpanExporter.prototype.prepare = function (spans) {
   }
 };
 
-const handle = startTracing({ exporter: noopExporter, env: {} });
+// global: true so the bare side's startActiveSpan runs on the same (AsyncLocalStorage) context manager as the wrappers.
+const handle = startTracing({ exporter: noopExporter, env: {}, global: true });
 const tracer = trace.getTracer('bench');
 
 const TOKEN = 'ghp_' + 'x1Y2z3'.repeat(6);

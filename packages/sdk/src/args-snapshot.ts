@@ -56,10 +56,19 @@ function copy(v: unknown, depth: number): unknown {
   return out;
 }
 
-/** A plain-data copy of args, or UNSUPPORTED when it cannot be copied faithfully and cheaply. */
+/**
+ * A plain-data copy of args, or UNSUPPORTED when it cannot be copied faithfully
+ * and cheaply, or reading it throws (a getter, a proxy trap): the eager path
+ * then records the call without its argument attributes. Never throws.
+ */
 export function snapshotArgs(args: unknown): unknown {
   nodes = 0;
   chars = 0;
-  const c = copy(args, 0);
+  let c: unknown;
+  try {
+    c = copy(args, 0);
+  } catch {
+    return UNSUPPORTED;
+  }
   return chars > MAX_CHARS ? UNSUPPORTED : c;
 }

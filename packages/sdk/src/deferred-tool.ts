@@ -21,6 +21,8 @@ export interface PendingToolCall {
   success: true | undefined;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** On the span itself: a WeakMap lookup per span costs more than a property. */
 const PENDING = Symbol('fulcrum.pendingToolCall');
 type Parked = { [PENDING]?: PendingToolCall };
@@ -78,16 +80,17 @@ export function materialiseToolCall(span: object): RedactedValues | undefined {
   // As setAttribute would: count limit (counted once, not per key), then value length.
   const limit = target._spanLimits?.attributeCountLimit;
   let count = limit === undefined ? 0 : Object.keys(attributes).length;
+  const truncateToSize = typeof target._truncateToSize === 'function' ? target._truncateToSize : undefined;
   const trusted: Record<string, unknown> = {};
   let emitting = true; // only values the wrapper made itself are trusted as redacted
   const put = (key: string, value: AttributeValue, overwrite = false): void => {
-    const present = Object.prototype.hasOwnProperty.call(attributes, key);
+    const present = hasOwn.call(attributes, key);
     if (present && !overwrite) return;
     if (!present && limit !== undefined && count >= limit) {
       target._droppedAttributesCount = (target._droppedAttributesCount ?? 0) + 1;
       return;
     }
-    const v = typeof target._truncateToSize === 'function' ? target._truncateToSize(value) : value;
+    const v = truncateToSize === undefined ? value : truncateToSize.call(target, value);
     attributes[key] = v;
     if (!present) count++;
     if (emitting && (key === FULCRUM.TOOL_ARGS || key === FULCRUM.COMMAND)) trusted[key] = v;
@@ -95,7 +98,7 @@ export function materialiseToolCall(span: object): RedactedValues | undefined {
   try {
     emitToolAttributes(p.meta, p.settings, put);
   } catch (err) {
-    // Eagerly this threw into the caller before the tool ran; now it only costs the attributes.
+    // emitToolAttributes guards the arguments itself; this is for the span's own internals failing, and only costs the attributes.
     diag.warn('fulcrum: tool call attributes failed', err);
   }
   emitting = false;

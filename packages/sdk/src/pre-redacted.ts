@@ -15,7 +15,7 @@ export interface RedactedValues {
 const MARK = Symbol('fulcrum.redacted');
 type Marked = { [MARK]?: RedactedValues };
 
-/** Attribute keys whose values the wrappers redact themselves. */
+/** Attribute keys whose values the wrappers redact themselves (the redaction pass checks for these two keys only). */
 export const REDACTED_BY_WRAPPERS: readonly string[] = [FULCRUM.TOOL_ARGS, FULCRUM.COMMAND];
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { redact, type Redactor } from '@fulcrum/vocab';
+import { FULCRUM, redact, type Redactor } from '@fulcrum/vocab';
 import { materialiseToolCall } from './deferred-tool.js';
 import { redactedValues } from './pre-redacted.js';
 
@@ -16,11 +16,15 @@ export interface RedactingSpanProcessorOptions {
 
 type MutableAttributes = Record<string, unknown>;
 
+/** A value the wrapper redacted itself, still as it left it: only ever under one of REDACTED_BY_WRAPPERS's keys. */
+const isTrusted = (trusted: Readonly<Record<string, unknown>>, key: string, v: unknown): boolean =>
+  (key === FULCRUM.TOOL_ARGS || key === FULCRUM.COMMAND) && trusted[key] === v;
+
 function redactAttributes(attributes: MutableAttributes | undefined, redactor: Redactor, trusted?: Readonly<Record<string, unknown>>): void {
   if (!attributes) return;
   for (const key in attributes) {
     const v = attributes[key];
-    if (trusted !== undefined && trusted[key] === v) continue;
+    if (trusted !== undefined && isTrusted(trusted, key, v)) continue;
     if (typeof v === 'string') {
       const r = redactor(v);
       if (r !== v) attributes[key] = r;

@@ -15,7 +15,7 @@ import {
   type ToolGuess,
   type ToolVocabulary,
 } from '@fulcrum/vocab';
-import { warn } from './log.js';
+import { warn, warnOnce } from './log.js';
 import { getSettings, type WrapperSettings } from './state.js';
 
 export interface ToolCallMeta {
@@ -33,14 +33,27 @@ export type EmitAttribute = (key: string, value: AttributeValue) => void;
 
 /**
  * Emits the wrapper's own attributes for a tool call, in order (meta.attributes
- * excluded): the constants, then canonical args, hash and what describeToolCall finds.
+ * excluded): the constants, then canonical args, hash and what describeToolCall
+ * finds. Never throws: arguments that throw when read (a getter, a proxy trap)
+ * leave out what depends on them, with one warning per process. Returns false then.
  */
-export function emitToolAttributes(meta: ToolCallMeta, settings: WrapperSettings, emit: EmitAttribute): void {
-  const { redactor, maxArgsLength } = settings;
+export function emitToolAttributes(meta: ToolCallMeta, settings: WrapperSettings, emit: EmitAttribute): boolean {
   emit(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.EXECUTE_TOOL);
   emit(GEN_AI.TOOL_NAME, meta.name);
   emit(FULCRUM.SPAN_TYPE, 'tool');
   if (meta.id !== undefined) emit(GEN_AI.TOOL_CALL_ID, meta.id);
+  try {
+    emitArgumentAttributes(meta, settings, emit);
+    return true;
+  } catch {
+    warnOnce('tool-arguments-unreadable', `the arguments of a ${JSON.stringify(String(meta.name))} tool call threw when read; its span is recorded without argument attributes (this warning is shown once).`);
+    return false;
+  }
+}
+
+/** What the arguments say: canonical args and hash, then describeToolCall's facts. */
+function emitArgumentAttributes(meta: ToolCallMeta, settings: WrapperSettings, emit: EmitAttribute): void {
+  const { redactor, maxArgsLength } = settings;
   if (meta.args !== undefined) {
     const canonical = redactor(stableStringify(meta.args));
     emit(FULCRUM.TOOL_ARGS, truncate(canonical, maxArgsLength));

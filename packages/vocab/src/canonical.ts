@@ -5,46 +5,90 @@ import { redact, type Redactor } from './redact.js';
 /** Marker appended to a truncated string. */
 export const TRUNCATED_MARKER = '…[truncated]';
 
-function write(value: unknown, stack: object[]): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      return '"' + value.toString() + '"';
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
+/** Characters JSON.stringify escapes: quote, backslash, controls, and surrogates (a lone one is escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(s), without its call for the common string that needs no escape. */
+const quote = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"');
+
+/** Sorts keys in place as Array.prototype.sort would (code unit order; keys are distinct, so stability is moot). */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
   }
-  if (value === null) return 'null';
-  const obj = value as object;
-  if (stack.includes(obj)) return '"[Circular]"';
-  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'null' : JSON.stringify(obj.toISOString());
-  stack.push(obj);
-  let out: string;
-  if (Array.isArray(obj)) {
-    out = '[';
-    for (let i = 0; i < obj.length; i++) out += (i > 0 ? ',' : '') + (write(obj[i], stack) ?? 'null');
-    out += ']';
-  } else {
-    const keys = Object.keys(obj);
-    if (keys.length > 1) keys.sort();
-    out = '{';
-    let first = true;
-    for (const key of keys) {
-      const v = write((obj as Record<string, unknown>)[key], stack);
-      if (v === undefined) continue;
-      out += (first ? '' : ',') + JSON.stringify(key) + ':' + v;
-      first = false;
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
     }
-    out += '}';
+    keys[j + 1] = key;
   }
-  stack.pop();
-  return out;
+}
+
+/**
+ * The canonical writer: sorted keys, cycles as "[Circular]", Dates as ISO
+ * strings, bigints as strings. It also notes whether the value is plain data
+ * (primitives other than functions, arrays and objects with the standard or a
+ * null prototype): only then is its output known to equal what JSON.stringify
+ * gives for a value already in canonical order.
+ */
+class Writer {
+  private readonly stack: object[] = [];
+  plain = true;
+
+  write(value: unknown): string | undefined {
+    switch (typeof value) {
+      case 'string':
+        return quote(value);
+      case 'number':
+        return Number.isFinite(value) ? String(value) : 'null';
+      case 'boolean':
+        return value ? 'true' : 'false';
+      case 'bigint':
+        return '"' + value.toString() + '"';
+      case 'function':
+        // JSON.stringify would call a Function.prototype.toJSON.
+        this.plain = false;
+        return undefined;
+      case 'undefined':
+      case 'symbol':
+        return undefined;
+    }
+    if (value === null) return 'null';
+    const obj = value as object;
+    const stack = this.stack;
+    if (stack.includes(obj)) return '"[Circular]"';
+    if (obj instanceof Date) {
+      this.plain = false;
+      return Number.isNaN(obj.getTime()) ? 'null' : JSON.stringify(obj.toISOString());
+    }
+    stack.push(obj);
+    let out: string;
+    if (Array.isArray(obj)) {
+      if (Object.getPrototypeOf(obj) !== Array.prototype) this.plain = false;
+      out = '[';
+      for (let i = 0; i < obj.length; i++) out += (i > 0 ? ',' : '') + (this.write(obj[i]) ?? 'null');
+      out += ']';
+    } else {
+      const proto = Object.getPrototypeOf(obj) as unknown;
+      if (proto !== Object.prototype && proto !== null) this.plain = false;
+      const keys = Object.keys(obj);
+      sortKeys(keys);
+      out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const v = this.write((obj as Record<string, unknown>)[key]);
+        if (v === undefined) continue;
+        out += (out.length === 1 ? '' : ',') + quote(key) + ':' + v;
+      }
+      out += '}';
+    }
+    stack.pop();
+    return out;
+  }
 }
 
 /**
@@ -74,10 +118,21 @@ function nativeIsCanonical(value: unknown, depth: number): boolean {
   return true;
 }
 
-/** JSON with object keys sorted at every depth; cycles become "[Circular]". */
+/**
+ * JSON with object keys sorted at every depth; cycles become "[Circular]".
+ *
+ * A value already in canonical order is what JSON.stringify writes, and that
+ * is the answer then, toJSON (a Date's, say) included. For plain data the
+ * writer's output is that same string, so one pass serves; anything else
+ * (Dates, class instances, boxed primitives, functions) asks
+ * nativeIsCanonical as before.
+ */
 export function stableStringify(value: unknown): string {
-  if (nativeIsCanonical(value, 0)) return JSON.stringify(value) ?? 'null';
-  return write(value, []) ?? 'null';
+  if (typeof value === 'string') return quote(value);
+  const writer = new Writer();
+  const out = writer.write(value);
+  if (!writer.plain && nativeIsCanonical(value, 0)) return JSON.stringify(value) ?? 'null';
+  return out ?? 'null';
 }
 
 /** s cut to at most maxLen characters, marker included. */

@@ -161,6 +161,24 @@ const DEFAULT_RULES: Rule[] = [
   ),
 ];
 
+/**
+ * A looser form of the default rules' hints, in three scans that V8 runs faster
+ * than the two exact ones (an alternation mixing `[Bb]` and `\s` starts is slow
+ * to scan): every string a default hint matches, one of these matches too
+ * (`-u ` without the start or space before it, the key words without their
+ * optional endings), so a string none matches is one no default rule changes.
+ */
+const DEFAULT_HINT_GATE: readonly RegExp[] = [
+  /-----BEGIN |sk-|A[KS]IA|gh[pousr]_|github_pat_|xox[abprs]-|hooks\.slack\.com|AIza|eyJ|:\/\/|-u[ =]|--user[ =]/,
+  /[Bb](?:earer|asic)/,
+  /token|secret|passw|api[_-]?key|access[_-]?key|private[_-]?key|session[_-]?key|credential|auth|signature/i,
+];
+
+/** False only when no default rule's hint can match s. */
+function mayHoldDefaultSecret(s: string): boolean {
+  return DEFAULT_HINT_GATE[0]!.test(s) || DEFAULT_HINT_GATE[1]!.test(s) || DEFAULT_HINT_GATE[2]!.test(s);
+}
+
 function toRule(p: RegExp | CustomPattern): Rule {
   const { pattern, kind = 'custom' } = p instanceof RegExp ? { pattern: p } : p;
   const global = pattern.flags.includes('g') ? pattern : new RegExp(pattern.source, pattern.flags + 'g');
@@ -195,11 +213,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const sensitive = hintOf(false);
   const insensitive = hintOf(true);
   const anyHint = (s: string): boolean => hasExtras || sensitive?.test(s) === true || insensitive?.test(s) === true;
+  const defaults = options.disableDefaults ? 0 : DEFAULT_RULES.length;
   const fn: Redactor = (s) => {
     if (typeof s !== 'string' || (s.length < MIN_SECRET_LENGTH && !hasExtras)) return s;
-    if (!anyHint(s)) return s;
+    // A default rule changes nothing unless its hint matched: skip them all when none can.
+    const first = defaults > 0 && !mayHoldDefaultSecret(s) ? defaults : 0;
+    if (first === rules.length || !anyHint(s)) return s;
     let out = s;
-    for (const rule of rules) {
+    for (let r = first; r < rules.length; r++) {
+      const rule = rules[r]!;
       if (rule.hint.test(out)) out = rule.apply(out, rule.kind);
     }
     return out;

@@ -35,6 +35,53 @@ const REDIRECT = /(\d*)(<<<|<<-|<<|>>|>&|<&|>\||&>>|&>|>|<)/y;
 const OPERATOR = /&&|\|\||\|&|;;|[|;&()]/y;
 const PARAMETER = /\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9#?$!@*-])?/y;
 
+// Character classes by code unit: the lexer runs once per shell tool call, so it reads char codes, never one-char strings.
+const TAB = 9;
+const NEWLINE = 10;
+const SPACE = 32;
+const DOUBLE_QUOTE = 34;
+const HASH = 35;
+const DOLLAR = 36;
+const AMP = 38;
+const QUOTE = 39;
+const L_PAREN = 40;
+const R_PAREN = 41;
+const STAR = 42;
+const ZERO = 48;
+const NINE = 57;
+const SEMI = 59;
+const LT = 60;
+const GT = 62;
+const QUESTION = 63;
+const L_BRACKET = 91;
+const BACKSLASH = 92;
+const BACKTICK = 96;
+const L_BRACE = 123;
+const PIPE = 124;
+const TILDE = 126;
+
+/** Exactly the code units /\s/ matches. */
+function isSpace(c: number): boolean {
+  if (c < 128) return c === SPACE || (c >= TAB && c <= 13);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** /[\s|&;()<>]/: where an unquoted word ends. */
+const isWordEnd = (c: number): boolean => c === PIPE || c === AMP || c === SEMI || c === L_PAREN || c === R_PAREN || c === LT || c === GT || isSpace(c);
+
+/** A character that may start a redirection or an operator: a digit, `<`, `>`, `&`, `|`, `;`, `(`, `)`. */
+const mayStartOperator = (c: number): boolean =>
+  (c >= ZERO && c <= NINE) || c === LT || c === GT || c === AMP || c === PIPE || c === SEMI || c === L_PAREN || c === R_PAREN;
+
+/** Taken as is inside an unquoted word: not a word end, quote, escape or expansion. */
+const isPlain = (c: number): boolean => c !== BACKSLASH && c !== QUOTE && c !== DOUBLE_QUOTE && c !== DOLLAR && c !== BACKTICK && !isWordEnd(c);
+
+/** /[*?[{]/: an unquoted glob or brace character. */
+const isGlob = (c: number): boolean => c === STAR || c === QUESTION || c === L_BRACKET || c === L_BRACE;
+
+/** /["\\$`\n]/: what a backslash escapes inside double quotes. */
+const isDoubleQuoteEscapable = (c: number): boolean => c === DOUBLE_QUOTE || c === BACKSLASH || c === DOLLAR || c === BACKTICK || c === NEWLINE;
+
 class Lexer {
   private i = 0;
   private readonly pending: ShellRedirect[] = [];
@@ -47,21 +94,22 @@ class Lexer {
   run(inSubstitution: boolean): boolean {
     const s = this.s;
     while (this.i < s.length) {
-      const c = s[this.i]!;
-      if (c === '\n') {
+      const c = s.charCodeAt(this.i);
+      if (c === NEWLINE) {
         this.i++;
         if (!this.readHeredocs()) return false;
         this.end(';');
-      } else if (/\s/.test(c)) this.i++;
-      else if (c === '\\' && s[this.i + 1] === '\n') this.i += 2;
-      else if (c === '#') {
-        while (this.i < s.length && s[this.i] !== '\n') this.i++;
-      } else if (c === ')' && inSubstitution) {
+      } else if (isSpace(c)) this.i++;
+      else if (c === BACKSLASH && s.charCodeAt(this.i + 1) === NEWLINE) this.i += 2;
+      else if (c === HASH) {
+        const nl = s.indexOf('\n', this.i);
+        this.i = nl < 0 ? s.length : nl;
+      } else if (c === R_PAREN && inSubstitution) {
         this.i++;
         this.end('');
         return this.pending.length === 0;
       } else {
-        const op = this.operator();
+        const op = mayStartOperator(c) ? this.operator() : false;
         if (op === undefined) return false;
         if (op) continue;
         const w = this.word();
@@ -104,7 +152,7 @@ class Lexer {
   }
 
   private atWordStart(): boolean {
-    return this.i === 0 || /[\s|&;()<>]/.test(this.s[this.i - 1]!);
+    return this.i === 0 || isWordEnd(this.s.charCodeAt(this.i - 1));
   }
 
   /** The heredoc bodies owed after a newline. */
@@ -129,56 +177,71 @@ class Lexer {
   /** One word from here; undefined on an unterminated quote or substitution. */
   private word(): ShellWord | undefined {
     const s = this.s;
+    const n = s.length;
     let text = '';
     let dynamic = false;
     const start = this.i;
-    while (this.i < s.length) {
-      const c = s[this.i]!;
-      if (/[\s|&;()<>]/.test(c)) break;
-      if (c === '\\') {
-        if (s[this.i + 1] === '\n') this.i += 2;
+    while (this.i < n) {
+      const c = s.charCodeAt(this.i);
+      if (isWordEnd(c)) break;
+      if (c === BACKSLASH) {
+        if (s.charCodeAt(this.i + 1) === NEWLINE) this.i += 2;
         else {
           text += s[this.i + 1] ?? '';
           this.i += 2;
         }
-      } else if (c === "'") {
+      } else if (c === QUOTE) {
         const close = s.indexOf("'", this.i + 1);
         if (close < 0) return undefined;
         text += s.slice(this.i + 1, close);
         this.i = close + 1;
-      } else if (c === '"') {
+      } else if (c === DOUBLE_QUOTE) {
         this.i++;
         for (;;) {
-          if (this.i >= s.length) return undefined;
-          const d = s[this.i]!;
-          if (d === '"') {
+          if (this.i >= n) return undefined;
+          const d = s.charCodeAt(this.i);
+          if (d === DOUBLE_QUOTE) {
             this.i++;
             break;
           }
-          if (d === '\\' && /["\\$`\n]/.test(s[this.i + 1] ?? '')) {
-            if (s[this.i + 1] !== '\n') text += s[this.i + 1];
+          if (d === BACKSLASH && isDoubleQuoteEscapable(s.charCodeAt(this.i + 1))) {
+            if (s.charCodeAt(this.i + 1) !== NEWLINE) text += s[this.i + 1];
             this.i += 2;
-          } else if (d === '$' || d === '`') {
+          } else if (d === DOLLAR || d === BACKTICK) {
             dynamic = true;
             const end = this.expansion();
             if (end === undefined) return undefined;
             text += s.slice(this.i, end);
             this.i = end;
           } else {
-            text += d;
-            this.i++;
+            // A run of literal characters, taken in one slice.
+            let j = this.i + 1;
+            for (; j < n; j++) {
+              const e = s.charCodeAt(j);
+              if (e === DOUBLE_QUOTE || e === DOLLAR || e === BACKTICK || (e === BACKSLASH && isDoubleQuoteEscapable(s.charCodeAt(j + 1)))) break;
+            }
+            text += s.slice(this.i, j);
+            this.i = j;
           }
         }
-      } else if (c === '$' || c === '`') {
+      } else if (c === DOLLAR || c === BACKTICK) {
         dynamic = true;
         const end = this.expansion();
         if (end === undefined) return undefined;
         text += s.slice(this.i, end);
         this.i = end;
       } else {
-        if (/[*?[{]/.test(c) || (c === '~' && this.i === start)) dynamic = true;
-        text += c;
-        this.i++;
+        // A run of plain characters, taken in one slice.
+        let j = this.i;
+        let e = c;
+        for (;;) {
+          if (isGlob(e) || (e === TILDE && j === start)) dynamic = true;
+          if (++j >= n) break; // never read past the end: an out-of-bounds read deoptimises
+          e = s.charCodeAt(j);
+          if (!isPlain(e)) break;
+        }
+        text += s.slice(this.i, j);
+        this.i = j;
       }
     }
     return { text, dynamic };
@@ -205,7 +268,6 @@ class Lexer {
     const name = PARAMETER.exec(s);
     return this.i + Math.max(name?.[0].length ?? 0, 1);
   }
-
 }
 
 /**
@@ -462,6 +524,26 @@ function isLineFilter(words: readonly string[]): boolean {
 
 const joinDir = (dir: string, p: string): string => (dir === '' || p.startsWith('/') ? p : p === '' ? dir : `${dir}/${p}`);
 
+/** The first words describeShellCommand can make something of: `cd DIR &&`, the reads, searches and patches (shell wrappers by SHELL_PROGRAM). */
+const KNOWN_FIRST_WORDS: ReadonlySet<string> = new Set(['cd', 'cat', 'nl', 'less', 'head', 'tail', 'sed', 'grep', 'egrep', 'fgrep', 'rg', 'git', 'find', 'ls', 'apply_patch', 'applypatch']);
+
+/**
+ * True when the line starts with a plain word (no quote, escape, expansion,
+ * redirection, comment) that is none of those programs: then it means
+ * nothing, and most commands (npm, python, make...) are known so without lexing.
+ */
+function namesNoKnownProgram(command: string): boolean {
+  let i = 0;
+  while (command.charCodeAt(i) === SPACE || command.charCodeAt(i) === TAB) i++;
+  const start = i;
+  const c = command.charCodeAt(start);
+  if ((c >= ZERO && c <= NINE) || c === HASH) return false; // a redirection's fd (`2>x cat f`) or a comment
+  while (i < command.length && isPlain(command.charCodeAt(i))) i++;
+  if (i === start || (i < command.length && !isWordEnd(command.charCodeAt(i)))) return false;
+  const first = command.slice(start, i);
+  return !KNOWN_FIRST_WORDS.has(first) && !SHELL_PROGRAM.test(first);
+}
+
 /**
  * What a shell command line does, when it is one of the shapes agents use to
  * read, search or patch files; undefined for anything else (which stays a
@@ -493,6 +575,7 @@ const joinDir = (dir: string, p: string): string => (dir === '' || p.startsWith(
  *   expand (`$x`, `$(…)`, unquoted globs, `~`) means nothing.
  */
 export function describeShellCommand(command: string, depth = 0): ShellMeaning | undefined {
+  if (typeof command === 'string' && namesNoKnownProgram(command)) return undefined;
   const cmds = parseShell(command);
   if (!cmds || cmds.length === 0 || depth > 3) return undefined;
   if (cmds.length === 1 && cmds[0]!.redirects.length === 0) {

@@ -223,7 +223,30 @@ function compile(m: ToolMapping): CompiledMapping {
   return { by: m.by, cases: new Map(Object.entries(m.cases).map(([value, d]) => [value, compileDescriptor(d)])) };
 }
 
-const entries = new WeakMap<ToolVocabulary, ReadonlyMap<string, { mapping: ToolMapping; compiled: CompiledMapping }>>();
+interface Entry {
+  mapping: ToolMapping;
+  compiled: CompiledMapping;
+}
+
+/** A vocabulary's entries by lower-case name, and the lookups made so far by the name as written (one Map get per call, no lower-casing). */
+interface Table {
+  byLowerName: ReadonlyMap<string, Entry>;
+  byName: Map<string, Entry | null>;
+}
+
+const tables = new WeakMap<ToolVocabulary, Table>();
+
+/** Names remembered per vocabulary as written: a harness has a few dozen tools; a bound keeps odd callers from growing it. */
+const MAX_NAMES_REMEMBERED = 512;
+
+function entryOf(table: Table, name: string): Entry | undefined {
+  let entry = table.byName.get(name);
+  if (entry === undefined) {
+    entry = table.byLowerName.get(String(name).toLowerCase()) ?? null;
+    if (typeof name === 'string' && table.byName.size < MAX_NAMES_REMEMBERED) table.byName.set(name, entry);
+  }
+  return entry ?? undefined;
+}
 
 /** The tool names a describer understands; make one with createToolVocabulary. */
 export class ToolVocabulary {
@@ -231,29 +254,30 @@ export class ToolVocabulary {
   readonly rejected: readonly string[];
 
   /** @internal use createToolVocabulary */
-  constructor(table: ReadonlyMap<string, { mapping: ToolMapping; compiled: CompiledMapping }>, rejected: readonly string[]) {
-    entries.set(this, table);
+  constructor(table: ReadonlyMap<string, Entry>, rejected: readonly string[]) {
+    tables.set(this, { byLowerName: table, byName: new Map() });
     this.rejected = rejected;
   }
 
   /** True when the vocabulary maps this tool name (case-insensitively), even to kind `other`. */
   knows(name: string): boolean {
-    return entries.get(this)!.has(String(name).toLowerCase());
+    return entryOf(tables.get(this)!, name) !== undefined;
   }
 
   /** The mapping for a tool name, as given. */
   mappingOf(name: string): ToolMapping | undefined {
-    return entries.get(this)!.get(String(name).toLowerCase())?.mapping;
+    return entryOf(tables.get(this)!, name)?.mapping;
   }
 }
 
 /** The compiled mapping describeToolCall reads. */
 export function compiledMappingOf(vocabulary: ToolVocabulary, name: string): CompiledMapping | undefined {
-  return entries.get(vocabulary)?.get(String(name).toLowerCase())?.compiled;
+  const table = tables.get(vocabulary);
+  return table === undefined ? undefined : entryOf(table, name)?.compiled;
 }
 
-function builtInTable(): Map<string, { mapping: ToolMapping; compiled: CompiledMapping }> {
-  const table = new Map<string, { mapping: ToolMapping; compiled: CompiledMapping }>();
+function builtInTable(): Map<string, Entry> {
+  const table = new Map<string, Entry>();
   for (const { names, mapping } of BUILT_IN_TOOLS) {
     const compiled = compile(mapping);
     for (const n of names) if (!table.has(n.toLowerCase())) table.set(n.toLowerCase(), { mapping, compiled });

@@ -4,7 +4,7 @@
  * names and a harness's own (see tool-descriptors.ts for the table).
  */
 import { countLines, isCodexPatch, lineDelta, patchStats, patchTexts } from './diff.js';
-import { describeShellCommand } from './shell.js';
+import { describeShellCommand, type ShellMeaning } from './shell.js';
 import { compiledMappingOf, DEFAULT_TOOL_VOCABULARY, type CompiledDescriptor, type CompiledKey, type ToolVocabulary } from './tool-descriptors.js';
 import type { ToolKind } from './tool-facts.js';
 
@@ -47,8 +47,8 @@ function valueAt(a: Args, key: CompiledKey): unknown {
 /** The first non-empty string at the keys. */
 function text(a: unknown, keys: Keys): string | undefined {
   if (a === null || typeof a !== 'object' || keys === undefined) return undefined;
-  for (const k of keys) {
-    const s = str(valueAt(a as Args, k));
+  for (let i = 0; i < keys.length; i++) {
+    const s = str(valueAt(a as Args, keys[i]!));
     if (s !== undefined) return s;
   }
   return undefined;
@@ -57,8 +57,8 @@ function text(a: unknown, keys: Keys): string | undefined {
 /** The first finite number (or numeric string) at the keys. */
 function number(a: Args, keys: Keys): number | undefined {
   if (keys === undefined) return undefined;
-  for (const k of keys) {
-    const n = num(valueAt(a, k));
+  for (let i = 0; i < keys.length; i++) {
+    const n = num(valueAt(a, keys[i]!));
     if (n !== undefined) return n;
   }
   return undefined;
@@ -67,8 +67,8 @@ function number(a: Args, keys: Keys): number | undefined {
 /** The first value at the keys that is neither undefined nor null. */
 function present(a: Args, keys: Keys): unknown {
   if (keys === undefined) return undefined;
-  for (const k of keys) {
-    const v = valueAt(a, k);
+  for (let i = 0; i < keys.length; i++) {
+    const v = valueAt(a, keys[i]!);
     if (v !== undefined && v !== null) return v;
   }
   return undefined;
@@ -150,16 +150,31 @@ export function commandString(cmd: unknown): string | undefined {
 
 const joinDir = (dir: string, p: string): string => (dir === '' || p.startsWith('/') ? p : `${dir}/${p}`);
 
-/** A shell call's apply_patch body (`["apply_patch", patch]`, an `apply_patch <<'EOF'` heredoc, after `cd DIR &&`), if it is one. */
-function shellPatchOf(cmd: unknown): { patch: string; dir: string; command?: string } | undefined {
-  if (Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string') return { patch: cmd[1], dir: '' };
-  const command = commandString(cmd);
-  if (command === undefined) return undefined;
-  const m = describeShellCommand(command);
-  if (m?.kind === 'patch') return { patch: m.patch, dir: m.dir, command };
+/** A shell call's patch: its body, the directory it applies in, and the command line when there is one. */
+interface ShellPatch {
+  patch: string;
+  dir: string;
+  command?: string;
+}
+
+/** `["apply_patch", patch]`: a patch needing no command line. */
+const argvPatchOf = (cmd: unknown): ShellPatch | undefined =>
+  Array.isArray(cmd) && cmd[0] === 'apply_patch' && typeof cmd[1] === 'string' ? { patch: cmd[1], dir: '' } : undefined;
+
+/** The apply_patch in a command line (meaning is describeShellCommand's, computed once by the caller). */
+function commandPatchOf(command: string, meaning: ShellMeaning | undefined): ShellPatch | undefined {
+  if (meaning?.kind === 'patch') return { patch: meaning.patch, dir: meaning.dir, command };
   // A heredoc that never reaches its delimiter does not lex; the patch in it is still the patch.
   if (isCodexPatch(command.replace(/^\s*apply_patch\s+<<-?\s*(['"]?)\w+\1\n/, ''))) return { patch: command, dir: '', command };
   return undefined;
+}
+
+/** A shell call's apply_patch body (`["apply_patch", patch]`, an `apply_patch <<'EOF'` heredoc, after `cd DIR &&`), if it is one. */
+function shellPatchOf(cmd: unknown): ShellPatch | undefined {
+  const argv = argvPatchOf(cmd);
+  if (argv !== undefined) return argv;
+  const command = commandString(cmd);
+  return command === undefined ? undefined : commandPatchOf(command, describeShellCommand(command));
 }
 
 /**
@@ -167,19 +182,21 @@ function shellPatchOf(cmd: unknown): { patch: string; dir: string; command?: str
  * Gemini run_shell_command, Anthropic's bash): an apply_patch is the patch's
  * edit (see patchDescription), a recognised read or search is a read or
  * search of the files it names (the rules are describeShellCommand's),
- * anything else kind 'shell'. The command is kept in every case.
+ * anything else kind 'shell'. The command is kept in every case. The command
+ * line is parsed once.
  */
 function shell(a: Args, d: CompiledDescriptor): ToolCallDescription {
   const cmd = present(a, d.command);
-  const p = shellPatchOf(cmd);
+  const argv = argvPatchOf(cmd);
+  const command = argv === undefined ? commandString(cmd) : undefined;
+  const m = command === undefined ? undefined : describeShellCommand(command);
+  const p = argv ?? (command === undefined ? undefined : commandPatchOf(command, m));
   if (p) {
     const pd = patchDescription(p.patch);
     const files = [pd.filePath, ...(pd.filePaths ?? [])].filter((f): f is string => f !== undefined);
     const out = withPaths({ kind: pd.kind, linesAdded: pd.linesAdded, linesRemoved: pd.linesRemoved }, [...new Set(files)].map((f) => joinDir(p.dir, f)));
     return p.command === undefined ? out : { ...out, command: p.command };
   }
-  const command = commandString(cmd);
-  const m = command === undefined ? undefined : describeShellCommand(command);
   if (m?.kind === 'read') return withPaths({ kind: 'read', readOffset: m.readOffset, readLimit: m.readLimit, command }, m.paths);
   if (m?.kind === 'search') {
     const s = withPaths({ kind: 'search', searchPattern: m.pattern, command }, m.paths);
@@ -232,7 +249,7 @@ export function describeToolCall(name: string, args: unknown, vocabulary: ToolVo
   const descriptor = descriptorFor(name, a, vocabulary);
   if (!descriptor) return { kind: 'other' };
   const d = describeWith(descriptor, a, args);
-  for (const k of Object.keys(d) as Array<keyof ToolCallDescription>) if (d[k] === undefined) delete d[k];
+  for (const k in d) if (d[k as keyof ToolCallDescription] === undefined) delete d[k as keyof ToolCallDescription];
   return d;
 }
 
