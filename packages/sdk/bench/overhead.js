@@ -15,7 +15,7 @@
 //                over the same spans (this is where the argument work now runs);
 //   process CPU  process.cpuUsage over the calls and the flush: everything, GC included.
 import { trace } from '@opentelemetry/api';
-import { RedactingSpanExporter, startTracing, traceToolCall } from '../dist/index.js';
+import { RedactingSpanExporter, startTracing, traceToolCall, withSession } from '../dist/index.js';
 
 let exported = 0;
 const noopExporter = {
@@ -95,13 +95,16 @@ async function measure(fn, n) {
 
 const N = Number(process.env.BENCH_N ?? 102_400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-await measure(bare, N / 4);
-await measure(wrapped, N / 4);
 const runs = { bare: [], wrapped: [] };
-for (let r = 0; r < ROUNDS; r++) {
-  runs.bare.push(await measure(bare, N));
-  runs.wrapped.push(await measure(wrapped, N));
-}
+// Inside a session, as a harness runs its tools (both sides' spans carry the session id).
+await withSession({ sessionId: 'bench' }, async () => {
+  await measure(bare, N / 4);
+  await measure(wrapped, N / 4);
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.bare.push(await measure(bare, N));
+    runs.wrapped.push(await measure(wrapped, N));
+  }
+});
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const stat = (side, f) => median(runs[side].map(f));
 const row = (label, f) => {
