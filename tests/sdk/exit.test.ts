@@ -4,6 +4,8 @@
  * host's own handler (which still decides the exit), and on a natural exit.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,14 +25,18 @@ interface Exit {
   stdout: string;
 }
 
-/** Runs the harness; once it printed `finished N`, sends SIGINT (unless it exits by itself). */
-function run(args: string[], signal: NodeJS.Signals | undefined): Promise<Exit> {
+/** Runs the harness; once it printed `finished N`, sends SIGINT (unless it exits by itself), and again after `againMs`. */
+function run(args: string[], signal: NodeJS.Signals | undefined, endpoint = server.url, againMs?: number): Promise<Exit> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HARNESS, server.url, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HARNESS, endpoint, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let signalled = false;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (signal && /finished \d+/.test(stdout)) child.kill(signal);
+      if (!signal || signalled || !/finished \d+/.test(stdout)) return;
+      signalled = true;
+      child.kill(signal);
+      if (againMs !== undefined) setTimeout(() => child.kill(signal), againMs);
     });
     child.on('exit', (code, sig) => resolve({ code, signal: sig, stdout }));
   });
@@ -65,5 +71,20 @@ describe('flush on exit', () => {
     const exit = await run(['5', 'natural'], undefined);
     expect(exit.code).toBe(0);
     expect(await storedSpans('exit-natural')).toBe(6);
+  }, 30_000);
+
+  it('a second Ctrl-C while the flush waits on a hung server ends the process at once', async () => {
+    const hung = createServer(() => {});
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const t0 = performance.now();
+      const exit = await run(['3'], 'SIGINT', `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, 300);
+      expect(exit.signal).toBe('SIGINT');
+      // The flush alone would wait up to the 5 s shutdown bound.
+      expect(performance.now() - t0).toBeLessThan(3000);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise<void>((r) => hung.close(() => r()));
+    }
   }, 30_000);
 });

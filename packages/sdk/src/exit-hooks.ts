@@ -26,10 +26,21 @@ export function installExitHooks(flush: () => Promise<unknown>, hasPending: () =
       flushingForExit = undefined;
     });
   };
+  let flushingForSignal = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     // Decided now, not at install: the host may have added its handler after Fulcrum started.
     const hostHandles = process.listenerCount(signal) > 1;
+    if (flushingForSignal) {
+      // A second Ctrl-C while flushing means "now": stop waiting for the export.
+      if (!hostHandles) {
+        remove();
+        process.kill(process.pid, signal);
+      }
+      return;
+    }
+    flushingForSignal = true;
     void flush().finally(() => {
+      flushingForSignal = false;
       if (hostHandles) return;
       remove();
       process.kill(process.pid, signal);
