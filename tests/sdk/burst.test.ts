@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '@fulcrum/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, traceToolCall, withSession } from '../../packages/sdk/src/index.js';
 import { tempDataDir } from '../helpers/store.js';
+import { storedSpans } from './stored.js';
 
 let server: RunningServer;
 
@@ -14,16 +15,6 @@ beforeAll(async () => {
   server = await startServer({ port: 0, store: { dataDir: tempDataDir('fulcrum-sdk-burst-') } });
 });
 afterAll(async () => server?.close());
-
-async function storedSpans(sessionId: string): Promise<number> {
-  const rs = await server.app.store.client.query({
-    query: 'SELECT count() AS n FROM spans FINAL WHERE SessionId = {s:String}',
-    query_params: { s: sessionId },
-    format: 'JSONEachRow',
-  });
-  const [row] = await rs.json<{ n: string }>();
-  return Number(row.n);
-}
 
 function burst(sessionId: string, calls: number): void {
   withSession({ sessionId }, () => {
@@ -39,7 +30,7 @@ describe('a burst of tool calls', () => {
     burst('burst-defaults', 20_000);
     const report = await tracing.shutdown();
     expect(report).toEqual({ exported: 20_001, dropped: 0, failed: 0, pending: 0, timedOut: false });
-    expect(await storedSpans('burst-defaults')).toBe(20_001);
+    expect(await storedSpans(server, 'burst-defaults')).toBe(20_001);
   }, 120_000);
 
   it('with a 1,000-span queue: the report counts exactly the spans it dropped, and one warning says so', async () => {
@@ -49,7 +40,7 @@ describe('a burst of tool calls', () => {
     const report = await tracing.shutdown();
     // The loop never yields, so the queue fills at 1,000 and nothing leaves it until the loop ends.
     expect(report).toMatchObject({ exported: 1000, dropped: 4001, failed: 0, pending: 0 });
-    expect(await storedSpans('burst-small-queue')).toBe(1000);
+    expect(await storedSpans(server, 'burst-small-queue')).toBe(1000);
     expect(lines[0]).toMatch(/dropping spans: the export queue is full \(1000 spans; raise maxQueueSize\)/);
   }, 120_000);
 });

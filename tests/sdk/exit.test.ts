@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDataDir } from '../helpers/store.js';
+import { storedSpans } from './stored.js';
 
 const HARNESS = join(import.meta.dirname, 'exit-harness/harness.mjs');
 let server: RunningServer;
@@ -42,35 +43,25 @@ function run(args: string[], signal: NodeJS.Signals | undefined, endpoint = serv
   });
 }
 
-async function storedSpans(sessionId: string): Promise<number> {
-  const rs = await server.app.store.client.query({
-    query: 'SELECT count() AS n FROM spans FINAL WHERE SessionId = {s:String}',
-    query_params: { s: sessionId },
-    format: 'JSONEachRow',
-  });
-  const [row] = await rs.json<{ n: string }>();
-  return Number(row.n);
-}
-
 describe('flush on exit', () => {
   it('SIGINT with no handler of the host: the 29 finished tool calls arrive, and the process still dies by SIGINT', async () => {
     const exit = await run(['29'], 'SIGINT');
     expect(exit.signal).toBe('SIGINT');
     expect(exit.code).toBeNull();
-    expect(await storedSpans('exit-default')).toBe(29);
+    expect(await storedSpans(server, 'exit-default')).toBe(29);
   }, 30_000);
 
   it("SIGINT next to the host's own handler: the spans arrive and the host's exit code stands", async () => {
     const exit = await run(['7', 'host-handler'], 'SIGINT');
     expect(exit.stdout).toContain('host handler');
     expect(exit.code).toBe(130);
-    expect(await storedSpans('exit-host-handler')).toBe(7);
+    expect(await storedSpans(server, 'exit-host-handler')).toBe(7);
   }, 30_000);
 
   it('a natural exit without shutdown(): the session and its 5 tool calls arrive, exit code 0', async () => {
     const exit = await run(['5', 'natural'], undefined);
     expect(exit.code).toBe(0);
-    expect(await storedSpans('exit-natural')).toBe(6);
+    expect(await storedSpans(server, 'exit-natural')).toBe(6);
   }, 30_000);
 
   it('a second Ctrl-C while the flush waits on a hung server ends the process at once', async () => {

@@ -9,31 +9,21 @@
 import { trace, type TracerProvider } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createPriceTable, createToolVocabulary, type ToolMappings, GEN_AI, GENERAL, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
+import { GEN_AI, GENERAL } from '@fulcrum/vocab';
 import type { ExportReport } from './batch-processor.js';
 import { installExitHooks } from './exit-hooks.js';
-import { consoleLogger, setLogger, warn, type FulcrumLogger } from './log.js';
 import type { Env } from './otel-env.js';
 import { createExportPipeline, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, type ExportOptions } from './pipeline.js';
 import { harnessAttributes, type HarnessDescription } from './resource.js';
 import { SessionSpanProcessor } from './session-processor.js';
 import { configureWrappers, resetWrappers, TRACER_NAME, TRACER_VERSION } from './state.js';
+import { wrapperSettings, type WrapperOptions } from './wrapper-options.js';
 
-export interface FulcrumSpanProcessorsOptions extends HarnessDescription, ExportOptions {
+export interface FulcrumSpanProcessorsOptions extends HarnessDescription, ExportOptions, WrapperOptions {
   /** The host's provider, for the wrappers' spans. Default: the global tracer provider (as registered by the host). */
   tracerProvider?: TracerProvider;
   /** Which ended spans Fulcrum exports. Default: the wrappers' spans and any span inside a Fulcrum session. */
   filter?: (span: ReadableSpan) => boolean;
-  /** Price overrides on top of DEFAULT_PRICES (`null` removes a model), or a whole table. Default: DEFAULT_PRICES. */
-  prices?: Record<string, ModelPrice | null> | PriceTable;
-  /** Maximum length of fulcrum.tool.args and fulcrum.command. Default: 1024. */
-  maxArgsLength?: number;
-  /** The harness's own tool names → kind and argument keys (README "Tool vocabulary"). Default: the built-in tools only. */
-  tools?: ToolMappings;
-  /** Flush Fulcrum's queue on beforeExit, SIGINT and SIGTERM. Default: true. */
-  flushOnExit?: boolean;
-  /** Where the SDK's warnings go, or false for nowhere. Default: one line on stderr each. */
-  logger?: FulcrumLogger | false;
 }
 
 export interface FulcrumProcessors {
@@ -88,25 +78,17 @@ class HarnessResourceExporter implements SpanExporter {
 /** Fulcrum's processors for a provider the host owns; the wrappers start using the host's provider at once. */
 export function fulcrumSpanProcessors(options: FulcrumSpanProcessorsOptions = {}): FulcrumProcessors {
   const env: Env = options.env ?? process.env;
-  setLogger(options.logger === false ? undefined : (options.logger ?? consoleLogger));
   const attributes = harnessAttributes(options, env);
   // The host names its own service; Fulcrum only adds what describes the harness.
   delete attributes[GENERAL.SERVICE_NAME];
   const harness = resourceFromAttributes(attributes);
   const { redactor, processor } = createExportPipeline(options, env, options.filter ?? belongsToSession, (e) => new HarnessResourceExporter(e, harness));
-  const tools = createToolVocabulary(options.tools);
-  for (const problem of tools.rejected) warn(`tools: ${problem}; that entry is left out.`);
-  const prices = options.prices;
-  const isTable = prices !== undefined && Object.isFrozen(prices);
   const provider = options.tracerProvider ?? trace.getTracerProvider();
   configureWrappers({
+    ...wrapperSettings(options, redactor),
     tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION),
     // The host's context: Fulcrum's spans nest under the host's and the reverse.
     contextManager: undefined,
-    redactor,
-    priceTable: isTable ? (prices as PriceTable) : createPriceTable(prices as Record<string, ModelPrice | null> | undefined),
-    maxArgsLength: options.maxArgsLength ?? 1024,
-    tools,
     // The host's exporters see the spans as they end: tool attributes must be there already.
     deferToolAttributes: false,
   });

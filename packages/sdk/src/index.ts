@@ -18,6 +18,7 @@ export type { HarnessDescription } from './resource.js';
 export { belongsToSession, fulcrumSpanProcessors } from './host-provider.js';
 export type { FulcrumProcessors, FulcrumSpanProcessorsOptions } from './host-provider.js';
 export type { ExportOptions } from './pipeline.js';
+export type { WrapperOptions } from './wrapper-options.js';
 export { DEFAULT_BATCH, FulcrumBatchSpanProcessor } from './batch-processor.js';
 export type { BatchOptions, ExportReport } from './batch-processor.js';
 export { AsyncLocalContextManager } from './context-manager.js';

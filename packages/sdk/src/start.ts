@@ -8,27 +8,21 @@ import { context, propagation, trace, type TracerProvider } from '@opentelemetry
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createPriceTable, createToolVocabulary, type ToolMappings, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
 import type { ExportReport } from './batch-processor.js';
 import { AsyncLocalContextManager } from './context-manager.js';
 import { installExitHooks } from './exit-hooks.js';
-import { consoleLogger, setLogger, warn, type FulcrumLogger } from './log.js';
+import { warn } from './log.js';
 import type { Env } from './otel-env.js';
 import { createExportPipeline, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, type ExportOptions } from './pipeline.js';
 import { RedactingSpanProcessor } from './redacting-processor.js';
 import { harnessAttributes, type HarnessDescription } from './resource.js';
 import { SessionSpanProcessor } from './session-processor.js';
 import { configureWrappers, resetWrappers, TRACER_NAME, TRACER_VERSION } from './state.js';
+import { wrapperSettings, type WrapperOptions } from './wrapper-options.js';
 
-export interface StartTracingOptions extends HarnessDescription, ExportOptions {
+export interface StartTracingOptions extends HarnessDescription, ExportOptions, WrapperOptions {
   /** More exporting processors; each is wrapped in the redaction processor too. Default: none. */
   spanProcessors?: SpanProcessor[];
-  /** Price overrides on top of DEFAULT_PRICES (`null` removes a model), or a whole table. Default: DEFAULT_PRICES. */
-  prices?: Record<string, ModelPrice | null> | PriceTable;
-  /** Maximum length of fulcrum.tool.args and fulcrum.command. Default: 1024. */
-  maxArgsLength?: number;
-  /** The harness's own tool names → kind and argument keys (README "Tool vocabulary"). Default: the built-in tools only. */
-  tools?: ToolMappings;
   /**
    * Also register Fulcrum's provider, context manager and W3C propagator as the
    * OpenTelemetry globals (for a harness with no OpenTelemetry of its own that
@@ -36,10 +30,6 @@ export interface StartTracingOptions extends HarnessDescription, ExportOptions {
    * SDK registered first is left alone. Default: false.
    */
   global?: boolean;
-  /** Flush finished spans on beforeExit, SIGINT and SIGTERM (bounded by shutdownTimeoutMillis). Default: true. */
-  flushOnExit?: boolean;
-  /** Where the SDK's warnings go (export failures, dropped spans, hints), or false for nowhere. Default: one line on stderr each. */
-  logger?: FulcrumLogger | false;
 }
 
 export interface TracingHandle {
@@ -82,9 +72,9 @@ function registerGlobals(provider: TracerProvider, manager: AsyncLocalContextMan
 export function startTracing(options: StartTracingOptions = {}): TracingHandle {
   if (active) throw new Error('startTracing: tracing is already started; call shutdown() first');
   const env: Env = options.env ?? process.env;
-  setLogger(options.logger === false ? undefined : (options.logger ?? consoleLogger));
   const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
   const { redactor, processor } = createExportPipeline(options, env);
+  const settings = wrapperSettings(options, redactor);
   const spanProcessors: SpanProcessor[] = disabled
     ? []
     : [new SessionSpanProcessor(), processor, ...(options.spanProcessors ?? []).map((p) => new RedactingSpanProcessor(p, { redactor }))];
@@ -96,17 +86,10 @@ export function startTracing(options: StartTracingOptions = {}): TracingHandle {
   const manager = new AsyncLocalContextManager();
   const globals = options.global === true ? registerGlobals(provider, manager) : undefined;
   active = true;
-  const tools = createToolVocabulary(options.tools);
-  for (const problem of tools.rejected) warn(`tools: ${problem}; that entry is left out.`);
-  const prices = options.prices;
-  const isTable = prices !== undefined && Object.isFrozen(prices);
   configureWrappers({
+    ...settings,
     tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION),
     contextManager: globals?.contextIsOurs ? undefined : manager,
-    redactor,
-    priceTable: isTable ? (prices as PriceTable) : createPriceTable(prices as Record<string, ModelPrice | null> | undefined),
-    maxArgsLength: options.maxArgsLength ?? 1024,
-    tools,
     // Every processor above prepares spans before they reach an exporter.
     deferToolAttributes: true,
   });
