@@ -25,6 +25,18 @@ export function validProjectName(project: string): boolean {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+/**
+ * Versions order a key's rows in the ReplacingMergeTree. A revocation's version is
+ * above every creation's whatever the clocks said (creations use milliseconds since
+ * 1970, far below 2^62), so a clock stepping back can never resurrect a revoked key:
+ * neither FINAL nor a background merge keeps the older, unrevoked row.
+ */
+const REVOKED_VERSION_BASE = 2n ** 62n;
+
+/** A key's state across all its rows: revoked once any row says so, whichever version a merge keeps. */
+const KEY_STATE = `SELECT KeyId, any(Project) AS Project, any(Name) AS Name, any(SecretSha256) AS SecretSha256, min(CreatedAt) AS CreatedAt, max(RevokedAt) AS RevokedAt
+  FROM ${API_KEYS_TABLE} GROUP BY KeyId`;
+
 /** Creates a key; the secret is returned once and only its hash is stored. */
 export async function createApiKey(client: ClickHouseClient, project: string, name = ''): Promise<{ key: string; keyId: string; project: string }> {
   if (!validProjectName(project)) throw new Error(`invalid project name "${project}": use letters, digits, ".", "_" or "-" (at most 64)`);
@@ -45,7 +57,7 @@ export async function createApiKey(client: ClickHouseClient, project: string, na
 export async function listApiKeys(client: ClickHouseClient, project?: string): Promise<ApiKeyInfo[]> {
   const rs = await client.query({
     query: `SELECT KeyId AS keyId, Project AS project, Name AS name, toString(CreatedAt) AS createdAt, if(isNull(RevokedAt), NULL, toString(RevokedAt)) AS revokedAt
-      FROM ${API_KEYS_TABLE} FINAL WHERE ({project:String} = '' OR Project = {project:String}) ORDER BY CreatedAt`,
+      FROM (${KEY_STATE}) WHERE ({project:String} = '' OR Project = {project:String}) ORDER BY CreatedAt`,
     query_params: { project: project ?? '' },
     format: 'JSONEachRow',
   });
@@ -56,7 +68,7 @@ export async function listApiKeys(client: ClickHouseClient, project?: string): P
 export async function revokeApiKey(client: ClickHouseClient, keyIdOrKey: string): Promise<boolean> {
   const keyId = KEY_FORMAT.exec(keyIdOrKey)?.[1] ?? keyIdOrKey;
   const rs = await client.query({
-    query: `SELECT KeyId, Project, Name, SecretSha256, toUnixTimestamp64Milli(CreatedAt) AS CreatedAt FROM ${API_KEYS_TABLE} FINAL WHERE KeyId = {keyId:String}`,
+    query: `SELECT KeyId, Project, Name, SecretSha256, toUnixTimestamp64Milli(CreatedAt) AS CreatedAt FROM (${KEY_STATE}) WHERE KeyId = {keyId:String}`,
     query_params: { keyId },
     format: 'JSONEachRow',
   });
@@ -66,14 +78,14 @@ export async function revokeApiKey(client: ClickHouseClient, keyIdOrKey: string)
   await client.insert({
     table: API_KEYS_TABLE,
     columns: [...API_KEY_COLUMNS] as [string, ...string[]],
-    values: [[row.KeyId, row.Project, row.Name, row.SecretSha256, row.CreatedAt, now, now]],
+    values: [[row.KeyId, row.Project, row.Name, row.SecretSha256, row.CreatedAt, now, (REVOKED_VERSION_BASE + BigInt(now)).toString()]],
     format: 'JSONCompactEachRow',
   });
   return true;
 }
 
 export async function loadKeyRecords(client: ClickHouseClient): Promise<Map<string, KeyRecord>> {
-  const rs = await client.query({ query: `SELECT KeyId, Project, SecretSha256, NOT isNull(RevokedAt) AS revoked FROM ${API_KEYS_TABLE} FINAL`, format: 'JSONEachRow' });
+  const rs = await client.query({ query: `SELECT KeyId, Project, SecretSha256, NOT isNull(RevokedAt) AS revoked FROM (${KEY_STATE})`, format: 'JSONEachRow' });
   const out = new Map<string, KeyRecord>();
   for (const r of await rs.json<{ KeyId: string; Project: string; SecretSha256: string; revoked: boolean | number }>()) {
     out.set(r.KeyId, { project: r.Project, secretSha256: Buffer.from(r.SecretSha256, 'hex'), revoked: Boolean(r.revoked) });
