@@ -1,16 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { OtlpJsonError, ProtobufDecodeError, decodeTracesJson, decodeTracesProtobuf, sanitiseRows, normaliseTraces } from '@fulcrum/ingest';
 import { deeplyNestedTraces, fixtureBodies, ld, mutated, sdkTraceBodies, varint, type Signal } from './fuzz-inputs.js';
-import { decode, hostileAnyValue, normaliseAll } from './fuzz-pipeline.js';
+import { casesPerDecoder, decode, hostileAnyValue, normaliseAll } from './fuzz-pipeline.js';
 
-// Seeded so a failure reproduces; numRuns keeps the whole file well under a minute on 2 shared cores.
-const RUNS = { numRuns: 300, seed: 7 };
+// Seeded so a failure reproduces. The CI size (300) keeps the file well under a minute on 2 shared
+// cores; `npm run fuzz` is the nightly size (FULCRUM_FUZZ_RUNS=100000: at least 100 000 cases per decoder).
+const SIZE = Number(process.env.FULCRUM_FUZZ_RUNS) || 300;
+const RUNS = { numRuns: SIZE, seed: Number(process.env.FULCRUM_FUZZ_SEED) || 7 };
 const SIGNALS: Signal[] = ['traces', 'logs', 'metrics'];
 const PB = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 const bodies = fixtureBodies();
 const sdkBodies = sdkTraceBodies();
+
+afterAll(() => {
+  // Every decoder got at least the run size, so the reported count is a floor per decoder, not a total.
+  const counts = [...casesPerDecoder].sort(([a], [b]) => a.localeCompare(b));
+  process.stdout.write(`fuzz cases per decoder (run size ${SIZE}, seed ${RUNS.seed}):\n${counts.map(([d, n]) => `  ${d.padEnd(18)} ${n}`).join('\n')}\n`);
+  expect(counts.map(([d]) => d)).toEqual(['logs/json', 'logs/protobuf', 'metrics/json', 'metrics/protobuf', 'traces/json', 'traces/protobuf']);
+  for (const [, n] of counts) expect(n).toBeGreaterThanOrEqual(SIZE);
+});
 
 describe('protobuf decoders never crash on damaged bytes', () => {
   it.each(SIGNALS)('random bytes as %s: decoded and normalised, or refused with ProtobufDecodeError', (signal) => {
@@ -28,7 +38,7 @@ describe('protobuf decoders never crash on damaged bytes', () => {
     fc.assert(fc.property(fc.constantFrom(...pbs).chain((b) => mutated(b.bytes).map((bytes) => ({ ...b, bytes }))), (b) => {
       const decoded = decode(b.signal, b.type, b.bytes);
       if (decoded) normaliseAll(b.signal, decoded);
-    }), { ...RUNS, numRuns: 500 });
+    }), { ...RUNS, numRuns: Math.max(500, SIZE) });
   });
 
   it('an attribute nested 20 000 arrays deep is refused with ProtobufDecodeError, quickly, not a stack overflow', () => {

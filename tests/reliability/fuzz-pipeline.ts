@@ -11,8 +11,13 @@ import type { Signal } from './fuzz-inputs.js';
 const PB = { traces: decodeTracesProtobuf, logs: decodeLogsProtobuf, metrics: decodeMetricsProtobuf } as const;
 const JS = { traces: decodeTracesJson, logs: decodeLogsJson, metrics: decodeMetricsJson } as const;
 
+/** Inputs each decoder was given in this run ("traces/protobuf" → n), for the case counts the fuzz run reports. */
+export const casesPerDecoder = new Map<string, number>();
+
 /** Decodes like the route does; undefined when the decoder refused with its typed error (a 400). */
 export function decode(signal: Signal, type: string, bytes: Uint8Array): unknown[] | undefined {
+  const decoder = `${signal}/${type === 'application/x-protobuf' ? 'protobuf' : 'json'}`;
+  casesPerDecoder.set(decoder, (casesPerDecoder.get(decoder) ?? 0) + 1);
   try {
     if (type === 'application/x-protobuf') return PB[signal](bytes);
     let parsed: unknown;
