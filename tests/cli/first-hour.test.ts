@@ -234,9 +234,9 @@ describe('through a running server', () => {
     expect((await json(ok)).by).toBe('useCase');
     const bad = await fetch(`${server.url}/api/reports/waste?by=bogus`);
     expect(bad.status).toBe(400);
-    expect((await json(bad)).error.message).toBe('bad request: by must be one of all, team, repository, harness, useCase, user, got "bogus"');
+    expect((await json(bad)).error.message).toBe('bad request: by must be one of all, team, repository, harness, useCase, user');
     const sort = await fetch(`${server.url}/api/sessions?sort=bogus`);
-    expect((await json(sort)).error.message).toBe('bad request: sort must be one of spend, start, waste, leverage, got "bogus"');
+    expect((await json(sort)).error.message).toBe('bad request: sort must be one of spend, start, waste, leverage');
     const doc = await json(await fetch(`${server.url}/docs`));
     expect(doc.paths['/api/sessions']!.get.responses['200']!.headers['X-Total-Count']!.schema).toEqual({ type: 'integer' });
   });

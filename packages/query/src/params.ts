@@ -12,12 +12,16 @@ import { SESSION_SORTS, type SessionSort } from './sessions.js';
  * when the API's would point at the wrong thing.
  */
 export class QueryParamError extends Error {
+  /** What is wrong without the value given: an HTTP answer never echoes the request (it may hold a secret pasted by mistake). */
+  readonly withoutValue: string;
   constructor(
     readonly param: string,
     readonly detail: string,
-    readonly extra: { allowed?: readonly string[]; value?: string; cli?: string } = {},
+    readonly extra: { allowed?: readonly string[]; value?: string; cli?: string; note?: string } = {},
   ) {
-    super(`${param} ${detail}`);
+    const note = extra.note ? ` ${extra.note}` : '';
+    super(extra.value === undefined ? `${param} ${detail}${note}` : `${param} ${detail}, got "${extra.value}"${note}`);
+    this.withoutValue = `${param} ${detail}${note}`;
   }
 }
 
@@ -83,13 +87,13 @@ export function parseTime(name: string, v: string, now = Date.now()): Date {
   if (rel) return new Date(now - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS]);
   const d = new Date(v);
   const ymd = ISO_DATE.exec(v);
-  if (!ymd || Number.isNaN(d.getTime())) throw new QueryParamError(name, `must be an ISO date or a duration like 7d, 24h, 30m, got "${v}"`);
+  if (!ymd || Number.isNaN(d.getTime())) throw new QueryParamError(name, 'must be an ISO date or a duration like 7d, 24h, 30m', { value: v });
   // Date rolls 2026-02-30 over to March 2: the day must come back as written.
   const [y, m, day] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
   const check = new Date(Date.UTC(y, m - 1, day));
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== day) {
     // (A month outside 1-12 is already NaN above.)
-    throw new QueryParamError(name, `must be a real date, got "${v}" (${ymd[1]}-${ymd[2]} has ${new Date(Date.UTC(y, m, 0)).getUTCDate()} days)`);
+    throw new QueryParamError(name, 'must be a real date', { value: v, note: `(${ymd[1]}-${ymd[2]} has ${new Date(Date.UTC(y, m, 0)).getUTCDate()} days)` });
   }
   return d;
 }
@@ -97,7 +101,7 @@ export function parseTime(name: string, v: string, now = Date.now()): Date {
 function int(name: string, v: string | number | undefined, min: number, max: number): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new QueryParamError(name, `must be an integer from ${min} to ${max}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new QueryParamError(name, `must be an integer from ${min} to ${max}`, { value: String(v) });
   return n;
 }
 
@@ -105,19 +109,19 @@ function int(name: string, v: string | number | undefined, min: number, max: num
 function nonNegative(name: string, v: string | number | undefined, cli?: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = typeof v === 'number' ? v : /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n) || n < 0) throw new QueryParamError(name, `must be a non-negative number, got "${v}"`, cli ? { cli: `must be a non-negative number, got "${v}"` } : {});
+  if (!Number.isFinite(n) || n < 0) throw new QueryParamError(name, 'must be a non-negative number', { value: String(v), ...(cli ? { cli: `must be a non-negative number, got "${v}"` } : {}) });
   return n;
 }
 
 function bool(name: string, v: string | boolean | undefined): boolean {
   if (v === undefined || v === false || v === 'false' || v === '0') return false;
   if (v === true || v === 'true' || v === '1' || v === '') return true;
-  throw new QueryParamError(name, `must be true or false, got "${v}"`);
+  throw new QueryParamError(name, 'must be true or false', { value: String(v) });
 }
 
 function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
   if (v === undefined || v === '') return undefined;
-  if (!allowed.includes(v as T)) throw new QueryParamError(name, `must be one of ${allowed.join(', ')}, got "${v}"`, { allowed, value: v });
+  if (!allowed.includes(v as T)) throw new QueryParamError(name, `must be one of ${allowed.join(', ')}`, { allowed, value: v });
   return v as T;
 }
 

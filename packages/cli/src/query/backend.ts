@@ -77,8 +77,10 @@ export function parse(params: QueryParams) {
     return parseQueryParams(params);
   } catch (err) {
     if (err instanceof QueryParamError) {
-      const { allowed, value, cli } = err.extra;
-      const detail = allowed ? `must be one of ${allowed.map(kebab).join(', ')}, got "${value}"` : cli ?? err.detail;
+      const { allowed, value, cli, note } = err.extra;
+      // The CLI quotes the user's own input back: it helps, and nothing leaves the terminal.
+      const got = (value === undefined ? '' : `, got "${value}"`) + (note ? ` ${note}` : '');
+      const detail = allowed ? `must be one of ${allowed.map(kebab).join(', ')}${got}` : cli ?? `${err.detail}${got}`;
       throw new UsageError(`${flagOf(err.param)} ${detail}`);
     }
     throw err;

@@ -18,18 +18,18 @@ function parse(app: FastifyInstance, req: FastifyRequest): ParsedQuery {
   try {
     return parseQueryParams({ ...q, project });
   } catch (err) {
-    if (err instanceof QueryParamError || err instanceof RangeError) throw new IngestError('BAD_REQUEST', err.message);
+    if (err instanceof QueryParamError) throw new IngestError('BAD_REQUEST', err.withoutValue);
+    if (err instanceof RangeError) throw new IngestError('BAD_REQUEST', err.message);
     throw err;
   }
 }
 
-/** A request the schema refused, in the parser's words: a choice lists the values it takes. */
-function validationMessage(err: Error & { validation?: { keyword: string; instancePath: string; params: Record<string, unknown>; data?: unknown }[] }, query: unknown): string {
+/** A request the schema refused, in the parser's words: a choice lists the values it takes. The value sent is never echoed. */
+function validationMessage(err: Error & { validation?: { keyword: string; instancePath: string; params: Record<string, unknown>; data?: unknown }[] }): string {
   const v = err.validation?.[0];
   const param = v?.instancePath.replace(/^\//, '');
   if (v?.keyword === 'enum' && param) {
-    const got = (query as Record<string, unknown> | undefined)?.[param];
-    return `${ERRORS.BAD_REQUEST.message}: ${param} must be one of ${(v.params.allowedValues as string[]).join(', ')}, got "${String(got)}"`;
+    return `${ERRORS.BAD_REQUEST.message}: ${param} must be one of ${(v.params.allowedValues as string[]).join(', ')}`;
   }
   return `${ERRORS.BAD_REQUEST.message}: ${err.message}`;
 }
@@ -57,7 +57,7 @@ async function api(app: FastifyInstance): Promise<void> {
     scoped.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
       const name: ErrorName = err instanceof IngestError ? err.errorName : err.validation ? 'BAD_REQUEST' : 'STORE_UNAVAILABLE';
       if (name === 'STORE_UNAVAILABLE') req.log.error({ err }, 'query failed');
-      const message = err instanceof IngestError ? err.message : err.validation ? validationMessage(err as Parameters<typeof validationMessage>[0], req.query) : ERRORS[name].message;
+      const message = err instanceof IngestError ? err.message : err.validation ? validationMessage(err as Parameters<typeof validationMessage>[0]) : ERRORS[name].message;
       return reply.code(ERRORS[name].status).send({ error: { code: name, message } });
     });
     const client = () => scoped.store.client;
