@@ -13,6 +13,8 @@ export { RowBinaryWriter } from './schema/rowbinary-writer.js';
 export { SPANS, SPANS_TABLE, SPAN_COLUMNS, spansTableDdl, emptySpanRow } from './tables/spans.js';
 export type { SpanRow, SpanType } from './tables/spans.js';
 export { insertSpanRows, writeSpanRows, encodeSpanRows, writeEncodedSpans } from './tables/insert.js';
+export { recoverDetachedParts, describeDetachedPart, largestPartitionBytes, setMerges, probeNewestParts } from './parts.js';
+export type { DetachedPart, RecoverPartsOptions, PartsProbe } from './parts.js';
 export { lockDataDir, readDataDirHolder, DataDirLockedError } from './lock.js';
 export type { DataDirHolder } from './lock.js';
 export { SESSION_METRICS, SESSION_METRICS_TABLE, SESSION_METRIC_COLUMNS, sessionMetricsTableDdl, insertSessionMetricRows, sessionActivitySql } from './tables/session-metrics.js';

@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { isolateChdbQueries } from './chdb-session.js';
+import { UNLIMITED_INSERT_SETTINGS } from './insert-settings.js';
 import { lockDataDir } from './lock.js';
 import { migrate } from './migrate.js';
 
@@ -22,6 +24,10 @@ export interface StoreOptions {
   migrate?: boolean;
   /** Cluster name for migrations that create replicated tables. @default undefined */
   cluster?: string;
+  /** Longest a query may run (ClickHouse max_execution_time), in seconds; 0 means no limit. Inserts of data the server sent are not held to it. @default 60 */
+  maxQuerySeconds?: number;
+  /** Most memory one query may use (ClickHouse max_memory_usage), in bytes; 0 means no limit. @default 2147483648 (2 GiB) */
+  maxQueryMemoryBytes?: number;
 }
 
 export interface Store {
@@ -46,12 +52,13 @@ export type EncodedFormat = 'JSONCompactEachRow' | 'JSONEachRow' | 'RowBinary';
 
 /** chDB prints 64-bit integers in JSON as numbers and a server quotes them; pin one so query code is the same on both. */
 const SAME_JSON_NUMBERS = { output_format_json_quote_64bit_integers: 0 } as const;
-/**
- * Tables partition by month; ClickHouse refuses a whole INSERT touching more than 100
- * partitions, so one client with a broken clock would fail every batch it is coalesced
- * with (and a spooled batch would never drain). Rows are bounded by the batch size instead.
- */
-const INSERT_SETTINGS = { max_partitions_per_insert_block: '0' };
+/** Limits every query runs under, so no report can take the store's time or memory. */
+function queryLimits(options: StoreOptions) {
+  const seconds = options.maxQuerySeconds ?? 60;
+  const bytes = options.maxQueryMemoryBytes ?? 2 * 1024 ** 3;
+  if (!(seconds >= 0) || !Number.isInteger(bytes) || bytes < 0) throw new Error('store: maxQuerySeconds and maxQueryMemoryBytes must be non-negative');
+  return { ...SAME_JSON_NUMBERS, max_execution_time: seconds, max_memory_usage: String(bytes) };
+}
 
 /** Opens the store (embedded chDB by default, a ClickHouse server when `url` is set) and migrates it. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
@@ -75,11 +82,11 @@ function openServer(options: StoreOptions): Store {
     request_timeout: 30_000,
     // Failures surface as errors we report ourselves; the client's own log would print them twice.
     log: { level: ClickHouseLogLevel.OFF },
-    clickhouse_settings: SAME_JSON_NUMBERS,
+    clickhouse_settings: queryLimits(options),
   });
   url.password = '';
   const insertEncoded: Store['insertEncoded'] = async (table, columns, format, body) => {
-    const r = await client.exec({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FORMAT ${format}`, values: Readable.from([body]), clickhouse_settings: INSERT_SETTINGS });
+    const r = await client.exec({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FORMAT ${format}`, values: Readable.from([body]), clickhouse_settings: UNLIMITED_INSERT_SETTINGS });
     r.stream.resume();
   };
   return wrap(client, 'server', url.toString(), insertEncoded, () => undefined, () => undefined);
@@ -89,14 +96,15 @@ function openEmbedded(options: StoreOptions): Store {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const lock = lockDataDir(dataDir);
   try {
+    removeOrphanedInserts(join(dataDir, 'inserts'));
     const connection = createChdbConnection({ path: dataDir });
-    const client = createClient({ connection, log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: SAME_JSON_NUMBERS } as Parameters<typeof createClient>[0]);
+    const client = createClient({ connection: isolateChdbQueries(connection), log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: queryLimits(options) } as Parameters<typeof createClient>[0]);
     const inserts = join(dataDir, 'inserts');
     let seq = 0;
     const insertEncoded: Store['insertEncoded'] = async (table, columns, format, body) => {
       if (body.length === 0) return;
       if (format !== 'RowBinary') {
-        await connection.chdb.rawInsert({ table, columns, format, values: Buffer.from(body), settings: INSERT_SETTINGS });
+        await connection.chdb.rawInsert({ table, columns, format, values: Buffer.from(body), settings: UNLIMITED_INSERT_SETTINGS });
         return;
       }
       // chDB's in-memory insert takes text formats only; binary goes through a file, which it reads without parsing text.
@@ -104,7 +112,7 @@ function openEmbedded(options: StoreOptions): Store {
       const file = join(inserts, `${process.pid}-${++seq}.bin`);
       await writeFile(file, body);
       try {
-        await client.command({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FROM INFILE ${sqlString(file)} FORMAT RowBinary`, clickhouse_settings: INSERT_SETTINGS });
+        await client.command({ query: `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) FROM INFILE ${sqlString(file)} FORMAT RowBinary`, clickhouse_settings: UNLIMITED_INSERT_SETTINGS });
       } finally {
         await rm(file, { force: true });
       }
@@ -114,6 +122,20 @@ function openEmbedded(options: StoreOptions): Store {
     lock.release();
     throw err;
   }
+}
+
+/**
+ * INSERT bodies a previous process left when it died mid-INSERT. The lock makes this
+ * process the directory's only user, so none of them is still being read.
+ */
+function removeOrphanedInserts(inserts: string): void {
+  let files: string[];
+  try {
+    files = readdirSync(inserts);
+  } catch {
+    return; // no inserts yet
+  }
+  for (const f of files) if (/^\d+-\d+\.bin$/.test(f)) rmSync(join(inserts, f), { force: true });
 }
 
 /** A file path as a ClickHouse string literal (INFILE takes no bound parameter). */

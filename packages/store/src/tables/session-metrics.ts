@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { t } from '../schema/column-types.js';
 import { col, defineTable, type RowOf } from '../schema/table.js';
+import { UNLIMITED_INSERT_SETTINGS } from '../insert-settings.js';
 
 /**
  * session_metrics: harness counters (lines of code, commits, pull requests,
@@ -71,8 +72,7 @@ export async function insertSessionMetricRows(client: ClickHouseClient, rows: re
     columns: SESSION_METRICS.insertColumns as [string, ...string[]],
     values: rows.map(SESSION_METRICS.encodeJson),
     format: 'JSONCompactEachRow',
-    // Points spanning many months must not fail the whole INSERT (see INSERT_SETTINGS in store.ts).
-    clickhouse_settings: { max_partitions_per_insert_block: '0' },
+    clickhouse_settings: UNLIMITED_INSERT_SETTINGS,
   });
 }
 
