@@ -1,6 +1,7 @@
 import { encodeSpanRows, writeEncodedSpans, type SpanRow, type Store } from '@fulcrum/store';
 import { BatchWriter } from './writer.js';
-import { Spool } from './spool.js';
+import { Spool, type QuarantineNotice } from './spool.js';
+import { isDataRefusal } from './store-refusal.js';
 
 export interface SpanSinkOptions {
   store: Store;
@@ -16,6 +17,12 @@ export interface SpanSinkOptions {
   batchMaxDelayMs?: number;
   /** Told when the store refuses a batch or a drain fails. @default ignore */
   onStoreError?: (err: Error) => void;
+  /** Times the store may refuse a spooled batch as bad data before it is quarantined. @default 3 */
+  spoolMaxRefusals?: number;
+  /** Told once per spooled batch set aside in `<spoolDir>/quarantine` (damaged, or refused by the store). @default ignore */
+  onQuarantine?: (notice: QuarantineNotice) => void;
+  /** Told when a batch could not be written to the spool (a full or failing disk); its requests get 503. @default ignore */
+  onSpoolWriteError?: (err: Error) => void;
 }
 
 export interface SpanSink {
@@ -39,8 +46,16 @@ export function createSpanSink(options: SpanSinkOptions): SpanSink {
   const { store } = options;
   const timeoutMs = options.insertTimeoutMs ?? 10_000;
   const onError = options.onStoreError ?? (() => undefined);
+  const onSpoolWriteError = options.onSpoolWriteError ?? (() => undefined);
   const spool = options.spoolDir
-    ? new Spool({ dir: options.spoolDir, maxBytes: options.spoolMaxBytes, drainInto: (body) => withTimeout(writeEncodedSpans(store, body), timeoutMs), onDrainError: onError })
+    ? new Spool({
+        dir: options.spoolDir,
+        maxBytes: options.spoolMaxBytes,
+        drainInto: (body) => withTimeout(writeEncodedSpans(store, body), timeoutMs),
+        onDrainError: onError,
+        maxRefusals: options.spoolMaxRefusals,
+        onQuarantine: options.onQuarantine,
+      })
     : undefined;
   const insert = async (rows: SpanRow[]) => {
     const body = encodeSpanRows(rows);
@@ -48,8 +63,13 @@ export function createSpanSink(options: SpanSinkOptions): SpanSink {
       await withTimeout(writeEncodedSpans(store, body), timeoutMs);
     } catch (err) {
       onError(err as Error);
+      // Bytes the store refuses as data would only be refused again from the spool, then quarantined: never acknowledge them.
+      if (!spool || isDataRefusal(err)) throw err;
       // Acknowledged once on disk; a late INSERT that still lands is deduplicated on replay.
-      if (!spool || spool.append(body, rows.length).status === 'full') throw err;
+      const spooled = spool.append(body, rows.length);
+      if (spooled.status === 'failed') onSpoolWriteError(spooled.error);
+      // The store's error is what the client is answered with (STORE_UNAVAILABLE, 503 + Retry-After).
+      if (spooled.status !== 'success') throw err;
     }
   };
   const writer = new BatchWriter({ insert, maxRows: options.batchMaxRows, maxDelayMs: options.batchMaxDelayMs });
