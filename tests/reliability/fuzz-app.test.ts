@@ -67,31 +67,45 @@ describe('the app answers bad data with 400, never 5xx', () => {
   });
 });
 
-const span = (spanId: string, start: unknown, end: unknown, session: string) => ({
+const span = (spanId: string, start: unknown, end: unknown, session: string, attributes: Record<string, string> = {}) => ({
   traceId: 'ab'.repeat(16), spanId, name: 'edge', startTimeUnixNano: start, endTimeUnixNano: end,
-  attributes: [{ key: 'gen_ai.conversation.id', value: { stringValue: session } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: '99999999999999999999' } }],
+  attributes: Object.entries({ 'gen_ai.conversation.id': session, ...attributes }).map(([key, v]) => ({ key, value: { stringValue: v } })),
 });
 const traces = (spans: unknown[]) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+const rejected = (body: string) => (JSON.parse(body) as { partialSuccess?: { rejectedSpans?: string } }).partialSuccess?.rejectedSpans;
 
-describe('values the columns cannot hold are stored clamped, not refused with 503', () => {
-  it('negative, beyond-2^63 and 1e300 timestamps: 200 and stored, marked Truncated', async () => {
+describe('values the columns cannot hold are clamped, and values no call could have are refused per span, never with 503', () => {
+  it('negative, beyond-2^63 and 1e300 start times: 200 with the span refused in partial_success, nothing stored', async () => {
     const odd: [unknown, unknown][] = [['-5', '10'], ['99999999999999999999999', '1'], [1e300, 1e301], ['1', '999999999999999999999999999999'], ['18446744073709551615', '18446744073709551615']];
     for (const [i, [s, e]] of odd.entries()) {
-      expect((await send('traces', 'application/json', traces([span(`00000000000000${i + 10}`, s, e, 'clamp')]))).statusCode).toBe(200);
+      const res = await send('traces', 'application/json', traces([span(`00000000000000${i + 10}`, s, e, 'clamp')]));
+      expect([res.statusCode, rejected(res.body)]).toEqual([200, '1']);
     }
-    expect(await count("SessionId = 'clamp' AND Truncated")).toBe(odd.length);
+    expect(await count("SessionId = 'clamp'")).toBe(0);
   });
 
-  it('one request whose spans span 150 months: 200 and all 150 stored', async () => {
+  it('an end time beyond 2^63 and an input token count beyond 2^64: 200, the first stored clamped and marked Truncated, the second refused', async () => {
+    const res = await send('traces', 'application/json', traces([
+      span('0000000000000020', String(NOW_NS), '999999999999999999999999999999', 'clamp-end'),
+      span('0000000000000021', String(NOW_NS), String(NOW_NS + 5n), 'clamp-end', { 'gen_ai.usage.input_tokens': '99999999999999999999' }),
+    ]));
+    expect([res.statusCode, rejected(res.body)]).toEqual([200, '1']);
+    expect(await count("SessionId = 'clamp-end' AND Truncated")).toBe(1);
+  });
+
+  it('one request whose spans span 150 months: 200, those inside the timestamp window stored, the rest refused', async () => {
     const month = 31n * 86_400n * 1_000_000_000n;
-    const spans = Array.from({ length: 150 }, (_, i) => span((i + 1).toString(16).padStart(16, '0'), String(1_000_000_000_000_000_000n + BigInt(i) * month), '0', 'months'));
-    expect((await send('traces', 'application/json', traces(spans))).statusCode).toBe(200);
-    expect(await count("SessionId = 'months'")).toBe(150);
+    const spans = Array.from({ length: 150 }, (_, i) => span((i + 1).toString(16).padStart(16, '0'), String(NOW_NS - BigInt(i) * month), '0', 'months'));
+    const inWindow = spans.filter((_, i) => BigInt(i) * month <= 730n * 86_400n * 1_000_000_000n).length;
+    const res = await send('traces', 'application/json', traces(spans));
+    expect([res.statusCode, rejected(res.body)]).toEqual([200, String(150 - inWindow)]);
+    expect(await count("SessionId = 'months'")).toBe(inWindow);
   });
 
   it('a Claude Code log with duration_ms 1e400 is 200 and stored', async () => {
     const log = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] }, scopeLogs: [{ logRecords: [{
-      timeUnixNano: '1763800000000000000', body: { stringValue: 'claude_code.tool_result' },
+      timeUnixNano: String(NOW_NS), body: { stringValue: 'claude_code.tool_result' },
       attributes: [['event.name', 'tool_result'], ['session.id', 'inf-duration'], ['tool_name', 'Read'], ['success', 'true'], ['duration_ms', '1e400']].map(([key, v]) => ({ key, value: { stringValue: v } })),
     }] }] }] });
     expect((await send('logs', 'application/json', log)).statusCode).toBe(200);
@@ -99,7 +113,8 @@ describe('values the columns cannot hold are stored clamped, not refused with 50
   });
 
   it('after all the fuzzing, a valid request is still stored (no poisoned batch left behind)', async () => {
-    expect((await send('traces', 'application/x-protobuf', ld(1, ld(2, ld(2, Buffer.concat([ld(1, Buffer.alloc(16, 0x5a)), ld(2, Buffer.alloc(8, 0x5b)), ld(5, Buffer.from('after'))])))))).statusCode).toBe(200);
+    const startTime = (ns: bigint) => { const b = Buffer.alloc(9); b[0] = (7 << 3) | 1; b.writeBigUInt64LE(ns, 1); return b; };
+    expect((await send('traces', 'application/x-protobuf', ld(1, ld(2, ld(2, Buffer.concat([ld(1, Buffer.alloc(16, 0x5a)), ld(2, Buffer.alloc(8, 0x5b)), ld(5, Buffer.from('after')), startTime(NOW_NS)])))))).statusCode).toBe(200);
     expect(await count("SpanName = 'after'")).toBe(1);
     expect(spooled()).toEqual([]);
   });

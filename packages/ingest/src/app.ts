@@ -6,10 +6,15 @@ import type { BatchWriter } from './writer.js';
 import { createSpanSink } from './span-sink.js';
 import { authPlugin, type AuthOptions } from './plugins/auth.js';
 import { limitsPlugin, type LimitsOptions } from './plugins/limits.js';
+import { unreadBodyPlugin } from './plugins/unread-body.js';
+import type { ApiLimitsOptions } from './plugins/api-limits.js';
+import { timeoutServerOptions, type TimeoutOptions } from './timeouts.js';
 import { analyserPlugin, type AnalyserOptions } from './plugins/analyser.js';
 import { otlpHttpPlugin } from './plugins/otlp-http.js';
 import { tracesRoute } from './routes/traces.js';
-import { healthRoute } from './routes/health.js';
+import { healthRoute, type HealthRouteOptions } from './routes/health.js';
+import { HealthTracker, storeReportingInserts, type HealthTrackerOptions } from './health-tracker.js';
+import { diskSpacePlugin, type DiskSpaceOptions } from './plugins/disk-space.js';
 import { apiRoutes } from './routes/api/index.js';
 import { adminRoutes, type AdminOptions } from './routes/admin.js';
 import { logsRoute } from './routes/logs.js';
@@ -17,11 +22,13 @@ import { metricsRoute } from './routes/metrics.js';
 import { JoinCache } from './normalise/harness/join.js';
 import type { NormaliseContext } from './normalise/span.js';
 import type { SanitiseOptions } from './normalise/sanitise.js';
+import { resolvePlausible, type Plausibility, type PlausibleOptions } from './normalise/plausible.js';
+import { pathOf, safeLoggerOptions } from './logging.js';
 
 export interface AppOptions {
   /** The store rows are written to. The caller opens it and closes it after the app. */
   store: Store;
-  /** Fastify logger option (pino). @default false */
+  /** Fastify logger option (pino); requests are logged by path (no query string) and errors redacted, whatever serializers it names. @default false */
   logger?: FastifyServerOptions['logger'];
   /** Largest OTLP body after decompression, in bytes. @default 67108864 (64 MiB) */
   bodyLimit?: number;
@@ -43,10 +50,16 @@ export interface AppOptions {
   insertTimeoutMs?: number;
   /** API key authentication. @default { mode: 'auto' }: on whenever a key exists */
   auth?: AuthOptions;
-  /** Attributes kept per span and longest value stored; beyond them rows are marked Truncated. @default 128 and 16384 */
-  caps?: { maxAttributes?: number; maxValueLength?: number };
+  /** Attributes kept per span, longest value stored, and longest id or attribute key kept as sent (longer: stored as `h:` + hash); beyond them rows are marked Truncated. @default 128, 16384 and 256 */
+  caps?: { maxAttributes?: number; maxValueLength?: number; maxIdLength?: number };
+  /** Timestamp window and per-call bounds; rows outside them are rejected one by one (partial_success). @default see PlausibleOptions */
+  plausible?: PlausibleOptions;
   /** Rate limits and back-pressure ceilings. @default see LimitsOptions */
-  limits?: Omit<LimitsOptions, 'queuedRows'>;
+  limits?: Omit<LimitsOptions, 'queuedRows' | 'bodyLimit'>;
+  /** Rate and concurrency limits of the query API (/api/*), apart from ingest's. @default see ApiLimitsOptions */
+  apiLimits?: ApiLimitsOptions;
+  /** Request, header, connection and keep-alive timeouts. @default see TimeoutOptions */
+  timeouts?: TimeoutOptions;
   /** Session analysis: classify each session once it has been quiet; false turns it off (tests, all but one of several instances). @default { analyseAfterMs: 30000 } */
   analysis?: Omit<AnalyserOptions, 'config' | 'ingestBusy'> | false;
   /** Repeat threshold and budgets: the analyser classifies with them and the API's answers use them. @default ANALYSIS_DEFAULTS */
@@ -59,6 +72,10 @@ export interface AppOptions {
   prices?: PriceTable;
   /** Key management at /api/admin/keys, for loopback requests carrying this token. @default undefined (no admin routes) */
   admin?: AdminOptions;
+  /** Free-space watermarks on the data and spool filesystems; false turns watching off. @default see DiskSpaceOptions (256 MiB plus the largest partition) */
+  diskSpace?: Omit<DiskSpaceOptions, 'spoolDir'> | false;
+  /** How long failures keep /healthz degraded and how often the store is probed. @default { failureWindowMs: 30000, probeIntervalMs: 5000 } */
+  health?: HealthTrackerOptions & HealthRouteOptions;
 }
 
 declare module 'fastify' {
@@ -70,6 +87,8 @@ declare module 'fastify' {
     projectOf(req: FastifyRequest): string;
     normaliseContext(req: FastifyRequest): NormaliseContext;
     sanitiseOptions: SanitiseOptions;
+    /** Which rows are believable enough to store (timestamp window, cost and token bounds). */
+    plausibility: Plausibility;
     /** What the API's answers are computed with: the analysis settings and leverage weights in force. */
     readSettings: { analysis: AnalysisConfig; weights?: WeightOverrides; repositoryBudgetUsd?: number };
   }
@@ -77,19 +96,29 @@ declare module 'fastify' {
 
 /** Builds the ingest app. It never listens: server.ts does, and tests use inject() or port 0. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
+  const plausibility = resolvePlausible(options.plausible);
+  const redact = options.redact === false ? undefined : (options.redact ?? defaultRedact);
+  // A stored session id is at most 256 characters, up to 9 each once percent-encoded; Fastify's default allows 100.
+  const app = Fastify({ logger: safeLoggerOptions(options.logger, redact), routerOptions: { maxParamLength: 4096 }, return503OnClosing: false, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024, ...timeoutServerOptions(options.timeouts) });
   const store = options.store;
+  const health = new HealthTracker(options.health);
+  app.decorate('health', health);
   const sink = createSpanSink({
-    store,
+    store: storeReportingInserts(store, health),
     spoolDir: options.spoolDir,
     spoolMaxBytes: options.spoolMaxBytes,
     insertTimeoutMs: options.insertTimeoutMs,
     batchMaxRows: options.batchMaxRows,
     batchMaxDelayMs: options.batchMaxDelayMs,
-    onStoreError: (err) => app.log.warn({ err: err.message }, 'store refused a batch'),
+    onStoreError: (err) => {
+      // A timed-out INSERT never settles through the store, so the tracker hears of it here.
+      health.failed('inserts', `an insert failed: ${err.message}`);
+      app.log.warn({ err: err.message }, 'store refused a batch');
+    },
+    onSpoolWriteError: (err) => app.log.error({ err: err.message }, 'spool could not take a batch; answered 503'),
+    onQuarantine: (q) => app.log.warn({ file: q.file, rows: q.rows, bytes: q.bytes, reason: q.reason }, 'spooled batch quarantined'),
   });
   const writer = sink.writer;
-  const redact = options.redact === false ? undefined : (options.redact ?? defaultRedact);
   const defaultProject = options.defaultProject ?? 'default';
   app.decorate('store', store);
   // One price table for ingest and analysis (what carrying a wasted result costs), unless the analysis names its own.
@@ -97,6 +126,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('readSettings', { analysis: resolveAnalysisConfig(analysisConfig), weights: options.weights, repositoryBudgetUsd: options.repositoryBudgetUsd });
   app.decorate('spanWriter', writer);
   app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);
+  app.decorate('plausibility', plausibility);
+  // Fastify's own 404 logs and answers the whole URL, query string included.
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ message: `Route ${req.method}:${pathOf(req.url)} not found`, error: 'Not Found', statusCode: 404 }));
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
   app.decorate('projectOf', (req: FastifyRequest) => req.fulcrumProject || defaultProject);
   // One join cache per app: a harness call's log event and trace span arrive in separate requests.
@@ -105,13 +137,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('normaliseContext', (req: FastifyRequest): NormaliseContext => ({ project: app.projectOf(req), redact, join, prices }));
   app.addHook('onClose', async () => sink.close());
   await app.register(otlpHttpPlugin, { bodyLimit: options.bodyLimit });
+  await app.register(unreadBodyPlugin);
   await app.register(authPlugin, options.auth ?? {});
-  await app.register(limitsPlugin, { ...options.limits, queuedRows: sink.queuedRows });
+  await app.register(limitsPlugin, { ...options.limits, queuedRows: sink.queuedRows, bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 });
+  if (options.diskSpace !== false) await app.register(diskSpacePlugin, { ...options.diskSpace, spoolDir: options.spoolDir });
   await app.register(tracesRoute);
   await app.register(logsRoute);
   await app.register(metricsRoute);
-  await app.register(healthRoute);
-  await app.register(apiRoutes);
+  await app.register(healthRoute, { probeIntervalMs: options.health?.probeIntervalMs });
+  await app.register(apiRoutes, { limits: options.apiLimits });
   if (options.admin) await app.register(adminRoutes, options.admin);
   if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, ...options.analysis, config: analysisConfig });
   return app;

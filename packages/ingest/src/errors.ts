@@ -6,6 +6,7 @@ export const ERRORS = {
   MALFORMED_BODY: { status: 400, grpc: 3, message: 'malformed request body' },
   STORE_UNAVAILABLE: { status: 503, grpc: 14, message: 'store unavailable, retry later' },
   OVERLOADED: { status: 503, grpc: 14, message: 'server overloaded, retry later' },
+  DISK_LOW: { status: 503, grpc: 14, message: 'disk space low, writes paused, retry later' },
   RATE_LIMITED: { status: 429, grpc: 8, message: 'rate limit exceeded, retry later' },
   UNAUTHENTICATED: { status: 401, grpc: 16, message: 'missing or invalid API key' },
   FORBIDDEN: { status: 403, grpc: 7, message: 'API key revoked' },
@@ -13,6 +14,7 @@ export const ERRORS = {
   ADMIN_ONLY: { status: 403, grpc: 7, message: 'admin requests are answered on the loopback interface only' },
   NOT_FOUND: { status: 404, grpc: 5, message: 'not found' },
   BAD_REQUEST: { status: 400, grpc: 3, message: 'bad request' },
+  QUERY_TOO_EXPENSIVE: { status: 422, grpc: 8, message: 'query stopped at the server\'s limit; narrow the time range or scope' },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, openStore, type StoreOptions } from '@fulcrum/store';
+import { DEFAULT_DATA_DIR, describeDetachedPart, openStore, recoverDetachedParts, type StoreOptions } from '@fulcrum/store';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 import { writeAdminToken } from './routes/admin.js';
@@ -32,6 +32,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     const spoolDir = options.spoolDir ?? (options.store?.url ? resolve('.fulcrum', 'spool') : join(store.location, 'spool'));
     app = await buildApp({ ...options, spoolDir, store, admin: options.admin ?? (admin ? { token: admin.token } : undefined) });
+    await reportDetachedParts(app);
     await app.listen({ port: options.port ?? 4318, host: options.host ?? '127.0.0.1' });
   } catch (err) {
     admin?.remove();
@@ -57,4 +58,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
     },
   };
+}
+
+/**
+ * Parts ClickHouse set aside (a merge cut short by a full disk leaves one that is
+ * detached as broken at the next start) are reported loudly, and re-attached when
+ * intact. A failure to look is logged, never fatal: the server still starts.
+ */
+async function reportDetachedParts(app: FastifyInstance): Promise<void> {
+  try {
+    for (const part of await recoverDetachedParts(app.store.client)) {
+      const line = describeDetachedPart(part);
+      if (part.outcome === 'left') app.log.error({ table: part.table, part: part.name, reason: part.reason, rows: part.rows, activeRowsInRange: part.activeRowsInRange }, line);
+      else app.log.warn({ table: part.table, part: part.name, reason: part.reason, rows: part.rows, outcome: part.outcome }, line);
+    }
+  } catch (err) {
+    app.log.warn({ err: (err as Error).message }, 'could not check for detached parts');
+  }
 }

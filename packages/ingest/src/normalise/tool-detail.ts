@@ -1,6 +1,10 @@
 import { argsHash, countLines, describeToolFacts, filePathsOf, FULCRUM, GENERAL, redact, stableStringify, toolKindOf, workdirOf } from '@fulcrum/vocab';
 import type { SpanRow, SpanType } from '@fulcrum/store';
 import { pick } from './attrs.js';
+import { capText } from './caps.js';
+
+const MAX_REDACTED_ARGS = 1 << 20;
+const KEPT_ARGS = 4096;
 
 /** Parses a JSON argument string; undefined when absent or not JSON. */
 export function parseJson(raw: string | undefined): unknown {
@@ -39,10 +43,12 @@ export function cwdOf(row: SpanRow): string | undefined {
 export function fillToolDetail(row: SpanRow, args: unknown): void {
   if (args === undefined) return;
   const json = stableStringify(args);
-  // canonicalArgs(args), from the JSON describeToolFacts needs too.
-  const canonical = redact(json);
-  row.ArgsHash ||= argsHash(canonical);
-  row.SpanAttributes[FULCRUM.TOOL_ARGS] ??= canonical.length > 4096 ? canonical.slice(0, 4096) : canonical;
+  // canonicalArgs(args), from the JSON describeToolFacts needs too. Redacting megabytes costs seconds
+  // (or the redactor's stack): huge arguments are hashed as they are (a hash keeps nothing of them)
+  // and only the part kept as an attribute is redacted.
+  const canonical = json.length <= MAX_REDACTED_ARGS ? redact(json) : undefined;
+  row.ArgsHash ||= argsHash(canonical ?? json);
+  row.SpanAttributes[FULCRUM.TOOL_ARGS] ??= canonical === undefined ? capText(json, KEPT_ARGS, redact) : canonical.length > KEPT_ARGS ? canonical.slice(0, KEPT_ARGS) : canonical;
   const f = describeToolFacts(row.ToolName, args, { argsJson: json });
   const paths = filePathsOf(row.ToolName, args);
   // A call that names its working directory (Codex's workdir) anchors its paths when the session's is unknown.

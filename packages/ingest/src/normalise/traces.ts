@@ -16,11 +16,14 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
+/** What a bad id was, without quoting it: the answer may be logged by the client, and the id may be anything. */
+const described = (id: string, hexDigits: number) => (id === '' ? 'missing' : /^0+$/.test(id) ? 'all zero' : `${id.length} characters, not ${hexDigits} hex digits`);
+
 /** Why a span cannot be stored, or undefined when it can. */
 function invalid(traceId: string, spanId: string, parentSpanId: string): string | undefined {
-  if (!TRACE_ID.test(traceId) || traceId === ZERO_TRACE) return `invalid trace id "${traceId.slice(0, 40)}"`;
-  if (!SPAN_ID.test(spanId) || spanId === ZERO_SPAN) return `invalid span id "${spanId.slice(0, 20)}"`;
-  if (parentSpanId && !SPAN_ID.test(parentSpanId)) return `invalid parent span id "${parentSpanId.slice(0, 20)}"`;
+  if (!TRACE_ID.test(traceId) || traceId === ZERO_TRACE) return `invalid trace id (${described(traceId, 32)})`;
+  if (!SPAN_ID.test(spanId) || spanId === ZERO_SPAN) return `invalid span id (${described(spanId, 16)})`;
+  if (parentSpanId && !SPAN_ID.test(parentSpanId)) return `invalid parent span id (${described(parentSpanId, 16)})`;
   return undefined;
 }
 

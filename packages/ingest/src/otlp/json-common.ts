@@ -1,4 +1,5 @@
 import type { Attributes, DecodedScope } from './model.js';
+import { setAttribute } from './attributes.js';
 
 /** Thrown for JSON that is not a valid OTLP request; the route answers 400. */
 export class OtlpJsonError extends Error {
@@ -55,7 +56,8 @@ export function id(v: unknown, bytes: number, what: string): string {
   if (s.length === bytes * 2 && HEX_ID.test(s)) return s.toLowerCase();
   const decoded = Buffer.from(s, 'base64');
   if (decoded.length === bytes && /^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) return decoded.toString('hex');
-  // Neither hex nor base64 of the right size: kept as sent so the span is rejected alone (partial success).
+  // Neither hex nor base64 of the right size: kept as sent, so a span with it is rejected alone (partial
+  // success) and a link's is stored as a hash of the right shape (sanitise.ts), never as sent.
   return s;
 }
 
@@ -89,7 +91,7 @@ function anyValueTyped(v: unknown, depth: number): unknown {
     const out: Record<string, unknown> = {};
     for (const e of list(obj(kv, 'kvlistValue'), 'values', 'values', 'kvlistValue.values')) {
       const eo = obj(e, 'kvlist entry');
-      out[str(eo.key, 'key')] = anyValueTyped(eo.value, depth + 1);
+      setAttribute(out, str(eo.key, 'key'), anyValueTyped(eo.value, depth + 1));
     }
     return out;
   }
@@ -118,7 +120,7 @@ export function attributes(v: unknown, what: string, into: Attributes = {}): Att
   if (!Array.isArray(v)) throw new OtlpJsonError(`${what} must be an array`);
   for (const kv of v) {
     if (!isObj(kv)) throw new OtlpJsonError(`${what} entries must be objects`);
-    into[str(kv.key, `${what} key`)] = anyValue(kv.value);
+    setAttribute(into, str(kv.key, `${what} key`), anyValue(kv.value));
   }
   return into;
 }

@@ -1,5 +1,6 @@
 import { ProtobufDecodeError, ProtobufReader } from './protobuf-reader.js';
 import type { Attributes, DecodedScope } from './model.js';
+import { setAttribute } from './attributes.js';
 
 /** Reads an AnyValue and renders it as the string stored in a Map(String, String). */
 export function readAnyValue(r: ProtobufReader): string {
@@ -63,7 +64,7 @@ function readKvList(r: ProtobufReader, depth: number): Record<string, unknown> {
         else if (kf === 2 && kw === 2) value = readAnyValueTyped(kv.sub(), depth);
         else kv.skip(kw);
       }
-      out[key] = value;
+      setAttribute(out, key, value);
     } else r.skip(w);
   }
   return out;
@@ -79,7 +80,7 @@ export function readKeyValue(r: ProtobufReader, attrs: Attributes): void {
     else if (f === 2 && w === 2) value = readAnyValue(r.sub());
     else r.skip(w);
   }
-  attrs[key] = value;
+  setAttribute(attrs, key, value);
 }
 
 /** Resource: attributes = 1. */

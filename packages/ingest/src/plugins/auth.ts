@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { IngestError } from '../errors.js';
-import { checkKey, loadKeyRecords, type KeyRecord } from '../auth/keys.js';
+import { checkKey, loadKeyRecords, type KeyCheck, type KeyRecord } from '../auth/keys.js';
 
 export interface AuthOptions {
   /** off: never; required: always; auto: whenever at least one key exists. @default 'auto' */
@@ -18,6 +18,8 @@ declare module 'fastify' {
     fulcrumProject: string;
   }
   interface FastifyInstance {
+    /** The key a request presents, checked without refusing anything: public routes (/healthz) show more to a key holder. */
+    checkPresentedKey(req: FastifyRequest): KeyCheck;
     authEnabled(): boolean;
     /** auto, required or off, as the server was started. */
     authMode: 'auto' | 'required' | 'off';
@@ -70,6 +72,10 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
     if (mode !== 'off') await reload();
   });
   app.decorateRequest('fulcrumProject', '');
+  app.decorate('checkPresentedKey', (req: FastifyRequest): KeyCheck => {
+    const key = presentedKey(req, header);
+    return key && records ? checkKey(records, key) : { status: 'invalid' };
+  });
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url ?? '';
     if (mode === 'off' || PUBLIC.has(route) || route.startsWith(ADMIN_PREFIX)) return;

@@ -7,6 +7,7 @@ import { encodeExportResponse } from '../otlp/responses.js';
 import { normaliseMetrics } from '../normalise/harness/metrics.js';
 import { JSON_TYPE, PROTOBUF, requestEncoding } from '../plugins/otlp-http.js';
 import { sanitiseMetricRows } from '../normalise/sanitise.js';
+import { keepPlausibleMetrics } from '../normalise/plausible.js';
 import { decodeBody } from './signal.js';
 
 /**
@@ -16,7 +17,8 @@ import { decodeBody } from './signal.js';
 export async function metricsRoute(app: FastifyInstance): Promise<void> {
   app.post('/v1/metrics', async (req, reply) => {
     const decoded = decodeBody(req, decodeMetricsProtobuf, decodeMetricsJson);
-    const { rows } = normaliseMetrics(decoded, app.projectOf(req));
+    const refused = { rejected: 0, reasons: [] as string[] };
+    const rows = keepPlausibleMetrics(normaliseMetrics(decoded, app.projectOf(req)).rows, app.plausibility, refused);
     sanitiseMetricRows(rows, app.sanitiseOptions);
     try {
       await insertSessionMetricRows(app.store.client, rows);
@@ -28,6 +30,6 @@ export async function metricsRoute(app: FastifyInstance): Promise<void> {
     return reply
       .code(200)
       .type(encoding === 'protobuf' ? PROTOBUF : JSON_TYPE)
-      .send(encodeExportResponse(0, '', 'rejectedDataPoints', encoding));
+      .send(encodeExportResponse(refused.rejected, refused.reasons.join('; '), 'rejectedDataPoints', encoding));
   });
 }

@@ -77,6 +77,19 @@ const FIELDS: readonly [string, keyof SessionSpan][] = [
 /** The SELECT list of a SessionSpan, as a compact row (one array per span). */
 export const SESSION_SPAN_COLUMNS = FIELDS.map(([e]) => e).join(', ');
 
+/**
+ * Ingest rejects a call costing more than its bound (1,000 USD by default), but
+ * rows stored before it did may hold anything: two calls of 1e308 USD summed
+ * are Infinity, which JSON prints as null. A cost no call could have is read as
+ * 0, so every sum stays a finite number.
+ */
+const MAX_PLAUSIBLE_COST_USD = 1e9;
+
+function plausibleCost(v: unknown): number {
+  const n = Number(v);
+  return n >= 0 && n <= MAX_PLAUSIBLE_COST_USD ? n : 0;
+}
+
 /** A compact row (JSONCompactEachRow) of SESSION_SPAN_COLUMNS as a SessionSpan. */
 export function toSessionSpan(row: unknown[]): SessionSpan {
   const s = {} as Record<string, unknown>;
@@ -87,6 +100,7 @@ export function toSessionSpan(row: unknown[]): SessionSpan {
   span.fileUnchanged = Boolean(span.fileUnchanged);
   span.priced = Boolean(span.priced);
   span.inputSize = Number(span.inputSize);
+  span.costUsd = plausibleCost(span.costUsd);
   if (span.toolKind === '' && (span.type === 'tool' || span.type === 'mcp')) fillFactsFromColumns(span);
   return span;
 }

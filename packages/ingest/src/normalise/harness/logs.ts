@@ -27,7 +27,8 @@ export function normaliseLogs(resourceLogs: DecodedResourceLogs[], ctx: Normalis
       for (const r of sl.logRecords) {
         if (!HEX_ID.test(r.traceId) || !HEX_SPAN.test(r.spanId)) {
           out.rejected++;
-          if (out.reasons.length < 5) out.reasons.push(`invalid trace context "${r.traceId.slice(0, 40)}/${r.spanId.slice(0, 20)}"`);
+          // Described, not quoted: the answer may be logged by the client, and the ids may be anything.
+          if (out.reasons.length < 5) out.reasons.push(`invalid trace context (trace id of ${r.traceId.length} and span id of ${r.spanId.length} characters, not 32 and 16 hex digits)`);
           continue;
         }
         const p =

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { buildReport, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type ParsedQuery, type QueryParams } from '@fulcrum/query';
 import { ERRORS, IngestError, type ErrorName } from '../../errors.js';
+import { storedSessionId } from '../../normalise/sanitise.js';
+import { apiLimitsPlugin, queryLimitError, type ApiLimitsOptions } from '../../plugins/api-limits.js';
 import { errorSchema, leverageSchema, reportSchema, scopeQuery, SHARED_SCHEMAS, sessionDetailSchema, sessionListSchema, TOTAL_HEADER } from './schemas.js';
 
 /** Query parameters → scope, for the request's own project only. */
@@ -40,7 +42,7 @@ const weightsOf = (app: FastifyInstance, p: ParsedQuery) => (p.weights ? { ...ap
 /** The budgets a report uses: the server's (analysis budgets, repository budget), then the request's *BudgetUsd parameters. */
 const budgetsOf = (app: FastifyInstance, p: ParsedQuery) => ({ repositoryUsd: app.readSettings.repositoryBudgetUsd, ...p.budgets });
 
-const responses = (ok: object) => ({ 200: ok, 400: errorSchema, 403: errorSchema, 404: errorSchema });
+const responses = (ok: object) => ({ 200: ok, 400: errorSchema, 403: errorSchema, 404: errorSchema, 422: errorSchema, 429: errorSchema, 503: errorSchema });
 
 /**
  * GET /api/sessions, /api/sessions/:id, /api/reports/waste, /api/leverage and
@@ -48,16 +50,21 @@ const responses = (ok: object) => ({ 200: ok, 400: errorSchema, 403: errorSchema
  * JSON, the same the CLI prints with --format json, so the CLI can ask a
  * running server instead of opening the store it holds.
  */
-async function api(app: FastifyInstance): Promise<void> {
+async function api(app: FastifyInstance, options: { limits?: ApiLimitsOptions }): Promise<void> {
   await app.register(swagger, {
     openapi: { info: { title: 'Fulcrum query API', version: '0.1.0', description: 'Sessions, leverage and waste of human-agent coding sessions.' } },
   });
   await app.register(async (scoped) => {
     for (const s of SHARED_SCHEMAS) scoped.addSchema(s);
-    scoped.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    // Before the routes: it wraps each one registered after it.
+    await scoped.register(apiLimitsPlugin, options.limits ?? {});
+    scoped.setErrorHandler((thrown: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+      const err: Error & { statusCode?: number; validation?: unknown } = queryLimitError(thrown, scoped.retryAfterSeconds) ?? thrown;
       const name: ErrorName = err instanceof IngestError ? err.errorName : err.validation ? 'BAD_REQUEST' : 'STORE_UNAVAILABLE';
       if (name === 'STORE_UNAVAILABLE') req.log.error({ err }, 'query failed');
       const message = err instanceof IngestError ? err.message : err.validation ? validationMessage(err as Parameters<typeof validationMessage>[0]) : ERRORS[name].message;
+      const retryAfter = err instanceof IngestError ? err.retryAfterSeconds : name === 'STORE_UNAVAILABLE' ? scoped.retryAfterSeconds : undefined;
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
       return reply.code(ERRORS[name].status).send({ error: { code: name, message } });
     });
     const client = () => scoped.store.client;
@@ -70,8 +77,9 @@ async function api(app: FastifyInstance): Promise<void> {
     scoped.get('/api/sessions/:id', { schema: { summary: 'One session as a span tree with waste marked inline', params: { type: 'object', properties: { id: { type: 'string', minLength: 1 } } }, querystring: scopeQuery, response: responses(sessionDetailSchema) } }, async (req) => {
       const p = parse(scoped, req);
       const id = (req.params as { id: string }).id;
-      const detail = await getSession(client(), { ...p.scope, sessionId: id }, { minRepeat: p.minRepeat ?? scoped.readSettings.analysis.minRepeat, prices: scoped.readSettings.analysis.prices });
-      if (!detail) throw new IngestError('NOT_FOUND', `no session "${id}" in project "${p.scope.project}"`);
+      // Looked up as stored: an id over the cap was kept as its hash, a secret in it redacted.
+      const detail = await getSession(client(), { ...p.scope, sessionId: storedSessionId(id, scoped.sanitiseOptions) }, { minRepeat: p.minRepeat ?? scoped.readSettings.analysis.minRepeat, prices: scoped.readSettings.analysis.prices });
+      if (!detail) throw new IngestError('NOT_FOUND', `no such session in project "${p.scope.project}"`);
       return detail;
     });
     scoped.get('/api/reports/waste', { schema: { summary: 'Spend, leverage, waste by category, spend over budget, worst sessions and runaway signals', querystring: scopeQuery, response: responses(reportSchema) } }, async (req) => {
