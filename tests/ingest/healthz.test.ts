@@ -89,6 +89,21 @@ describe('/healthz', () => {
     await roomy.close();
   });
 
+  it('pauses session analysis below low-water (it writes rows too), and analyses once there is room', async () => {
+    const analysis = { analyseAfterMs: 0, pollMs: 50 };
+    const low = await buildApp({ store, auth: { mode: 'off' }, analysis, health: { probeIntervalMs: 0 }, diskSpace: { lowWaterBytes: Number.MAX_SAFE_INTEGER } });
+    await low.ready();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(low.analyser.analysed).toBe(0);
+    await low.close();
+    const roomy = await buildApp({ store, auth: { mode: 'off' }, analysis, health: { probeIntervalMs: 0 }, diskSpace: { lowWaterBytes: 0 } });
+    await roomy.ready();
+    for (let i = 0; i < 100 && roomy.analyser.analysed === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // The sessions the earlier requests stored (healthz-1, healthz-3) were waiting.
+    expect(roomy.analyser.analysed).toBeGreaterThanOrEqual(2);
+    await roomy.close();
+  });
+
   it('is degraded when a real read of the newest part fails (a part of empty files, as a full disk leaves)', async () => {
     // No background merge may fold the part about to be broken into a new one before the probe reads it.
     await store.client.command({ query: 'SYSTEM STOP MERGES spans' });

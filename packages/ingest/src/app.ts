@@ -147,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoute, { probeIntervalMs: options.health?.probeIntervalMs });
   await app.register(apiRoutes, { limits: options.apiLimits });
   if (options.admin) await app.register(adminRoutes, options.admin);
-  if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, ...options.analysis, config: analysisConfig });
+  const diskLow = () => (options.diskSpace !== false && app.diskSpace().low ? 'disk space below the low-water mark' : undefined);
+  if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, paused: diskLow, ...options.analysis, config: analysisConfig });
   return app;
 }

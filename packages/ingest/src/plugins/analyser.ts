@@ -11,6 +11,8 @@ export interface AnalyserOptions {
   config?: Partial<AnalysisConfig>;
   /** Whether ingest has rows waiting to be written; while it does, analysis yields. @default never busy */
   ingestBusy?: () => boolean;
+  /** Why polls should write nothing now (the data filesystem below low-water), or undefined. A paused poll analyses nothing; runNow still runs. @default never paused */
+  paused?: () => string | undefined;
   /** Share of the time analysis may take while ingest is busy (it sleeps between batches to keep to it). @default 0.1 */
   busyShare?: number;
   /** Sessions classified per batch (the unit analysis yields between). @default 100 */
@@ -68,8 +70,11 @@ async function analyser(app: FastifyInstance, options: AnalyserOptions): Promise
 
   const tick = async () => {
     timer = undefined;
+    const pausedBecause = options.paused?.();
     try {
-      await run();
+      // Analysis writes rows too: below low-water it waits, so ingest keeps the space that is left.
+      if (pausedBecause) app.log.debug({ reason: pausedBecause }, 'session analysis paused');
+      else await run();
     } catch (err) {
       app.log.warn({ err: (err as Error).message }, 'session analysis failed; retrying at the next poll');
     }
