@@ -169,7 +169,15 @@ describe('spool: damaged and refused batches', () => {
     const damaged = join(spoolDir, batchFiles(spoolDir)[0]!);
     writeFileSync(damaged, readFileSync(damaged).subarray(0, 200));
     const logs: string[] = [];
-    const app = await buildApp({ store: real, spoolDir, limits: { requestsPerSecond: 0 }, logger: { level: 'warn', stream: { write: (l: string) => void logs.push(l) } } });
+    const app = await buildApp({ store: real, spoolDir, limits: { requestsPerSecond: 0 }, health: { probeIntervalMs: 0 }, logger: { level: 'warn', stream: { write: (l: string) => void logs.push(l) } } });
+    // /healthz says so, without a 503: an operator has to look, a restart would not help.
+    let health = (await app.inject({ method: 'GET', url: '/healthz' })).json();
+    for (let i = 0; i < 60 && health.spool.quarantined.batches === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      health = (await app.inject({ method: 'GET', url: '/healthz' })).json();
+    }
+    expect(health).toMatchObject({ status: 'ok', spool: { quarantined: { batches: 1, rows: ROWS, bytes: 200 } } });
+    expect(health.notices).toEqual([`spool: 1 unreadable batch(es) holding ${ROWS} rows were set aside in the spool's quarantine folder`]);
     await app.close(); // drains what the previous process left
     const warnings = logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'spooled batch quarantined');
     expect(warnings).toEqual([expect.objectContaining({ level: 40, rows: ROWS, bytes: 200, reason: expect.stringMatching(/^payload is 172 bytes, header says \d+$/) })]);

@@ -3,6 +3,7 @@ import type { Store } from '@fulcrum/store';
 import { resolveAnalysisConfig, type AnalysisConfig, type WeightOverrides } from '@fulcrum/query';
 import { redact as defaultRedact, type PriceTable } from '@fulcrum/vocab';
 import type { BatchWriter } from './writer.js';
+import type { SpoolCounts } from './spool.js';
 import { createSpanSink } from './span-sink.js';
 import { authPlugin, type AuthOptions } from './plugins/auth.js';
 import { limitsPlugin, type LimitsOptions } from './plugins/limits.js';
@@ -82,6 +83,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     spanWriter: BatchWriter;
+    /** Batches waiting in the on-disk spool and batches set aside as unreadable; undefined without a spool. */
+    spoolStatus(): { pending: SpoolCounts; quarantined: SpoolCounts } | undefined;
     retryAfterSeconds: number;
     /** The project a request acts on. Authentication replaces the default with the key's project. */
     projectOf(req: FastifyRequest): string;
@@ -125,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const analysisConfig = { ...options.analysisConfig, prices: options.analysisConfig?.prices ?? options.prices };
   app.decorate('readSettings', { analysis: resolveAnalysisConfig(analysisConfig), weights: options.weights, repositoryBudgetUsd: options.repositoryBudgetUsd });
   app.decorate('spanWriter', writer);
+  app.decorate('spoolStatus', () => (sink.spool ? { pending: sink.spool.pendingCounts, quarantined: sink.spool.quarantined } : undefined));
   app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);
   app.decorate('plausibility', plausibility);
   // Fastify's own 404 logs and answers the whole URL, query string included.

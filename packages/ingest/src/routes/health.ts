@@ -65,10 +65,16 @@ async function health(app: FastifyInstance, options: HealthRouteOptions): Promis
     const status = !reachable ? 'unavailable' : problems.length > 0 ? 'degraded' : 'ok';
     const keyHolder = presentsValidKey(app, req);
     const disk = app.hasDecorator('diskSpace') ? app.diskSpace() : undefined;
+    const spool = app.spoolStatus();
+    // Set-aside batches need an operator, not a restart: reported loudly, without a 503.
+    const notices = spool && spool.quarantined.batches > 0
+      ? [`spool: ${spool.quarantined.batches} unreadable batch(es) holding ${spool.quarantined.rows} rows were set aside in the spool's quarantine folder`]
+      : [];
     return reply.code(status === 'ok' ? 200 : 503).send({
       status,
       reasons: [...(reachable ? [] : ['the store does not answer']), ...problems.map((p) => `${p.check}: ${p.reason}`)],
       problems,
+      notices,
       store: {
         kind: app.store.kind,
         ...(keyHolder ? { location: app.store.location } : {}),
@@ -79,6 +85,7 @@ async function health(app: FastifyInstance, options: HealthRouteOptions): Promis
       // null until the first probe has run (or with the probe off).
       detachedParts: detachedParts ?? null,
       queuedRows: app.spanWriter.queued,
+      ...(spool ? { spool } : {}),
     });
   });
 }
