@@ -108,7 +108,7 @@ function startServer(dataDir: string): Promise<Child> {
 }
 
 function verify(dataDir: string, trace: string) {
-  const json = execFileSync(process.execPath, ['--input-type=module', '-e', VERIFY_SCRIPT], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, TRACE: trace }, encoding: 'utf8', timeout: 60_000 });
+  const json = execFileSync(process.execPath, ['--input-type=module', '-e', VERIFY_SCRIPT], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, TRACE: trace }, encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 ** 2 });
   return JSON.parse(json) as { ids: string[]; final: { rows: number; ids: number }; rawIds: number; detached: { table: string; name: string; reason: string }[] };
 }
 
