@@ -2,7 +2,7 @@
 // gets a copy with its own trace and span ids written in place, so every acknowledged
 // span is distinct and "stored == acknowledged" can be checked by count.
 
-function varint(n) {
+export function varint(n) {
   const out = [];
   while (n >= 0x80) {
     out.push((n % 128) | 0x80);

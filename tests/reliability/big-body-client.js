@@ -7,20 +7,12 @@
 // Prints one JSON line: { bodyBytes, spansPerBody, results: [{ n, status, retryAfter, error }] }
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { varint } from '../bench/load-body.js';
 
 const [url, countArg, mbArg, prefix] = process.argv.slice(2);
 const count = Number(countArg);
 const target = Number(mbArg) * 1e6;
 
-function varint(n) {
-  const out = [];
-  while (n >= 0x80) {
-    out.push((n % 128) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
 const header = (field, length) => Buffer.concat([varint((field << 3) | 2), varint(length)]);
 const ld = (field, payload) => Buffer.concat([header(field, payload.length), payload]);
 const kv = (key, value) => ld(1, Buffer.concat([ld(1, Buffer.from(key)), ld(2, ld(1, Buffer.from(value)))]));
