@@ -24,7 +24,7 @@ import { JoinCache } from './normalise/harness/join.js';
 import type { NormaliseContext } from './normalise/span.js';
 import type { SanitiseOptions } from './normalise/sanitise.js';
 import { resolvePlausible, type Plausibility, type PlausibleOptions } from './normalise/plausible.js';
-import { pathOf, safeLoggerOptions } from './logging.js';
+import { safeLoggerOptions } from './logging.js';
 
 export interface AppOptions {
   /** The store rows are written to. The caller opens it and closes it after the app. */
@@ -132,7 +132,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);
   app.decorate('plausibility', plausibility);
   // Fastify's own 404 logs and answers the whole URL, query string included.
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ message: `Route ${req.method}:${pathOf(req.url)} not found`, error: 'Not Found', statusCode: 404 }));
+  // The path is not quoted back: an answer never echoes the request.
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ message: 'no such route: the API is described at /docs', error: 'Not Found', statusCode: 404 }));
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);
   app.decorate('projectOf', (req: FastifyRequest) => req.fulcrumProject || defaultProject);
   // One join cache per app: a harness call's log event and trace span arrive in separate requests.

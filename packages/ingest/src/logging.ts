@@ -6,7 +6,7 @@ const MAX_LOGGED_PATH = 2048;
 const MAX_LOGGED_MESSAGE = 4096;
 
 /** The path of a request URL, without its query string (a client may put a key there: ?api_key=...). */
-export function pathOf(url: string): string {
+function pathOf(url: string): string {
   const q = url.search(/[?#]/);
   return q < 0 ? url : url.slice(0, q);
 }

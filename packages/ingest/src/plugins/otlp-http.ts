@@ -55,7 +55,8 @@ async function otlpHttp(app: FastifyInstance, options: OtlpHttpOptions): Promise
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
     if (encoding === 'identity' || encoding === '') return payload;
     const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : undefined;
-    if (!decoder) throw new IngestError('UNSUPPORTED_ENCODING', encoding);
+    // The header's value is not quoted back: an answer never echoes the request.
+    if (!decoder) throw new IngestError('UNSUPPORTED_ENCODING');
     // Fastify checks Content-Length against the limit before reading; it is the compressed size, so drop it.
     delete req.headers['content-length'];
     const decoded = payload.pipe(decoder) as typeof decoder & { receivedEncodedLength?: number };

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { buildReport, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type ParsedQuery, type QueryParams } from '@fulcrum/query';
 import { ERRORS, IngestError, type ErrorName } from '../../errors.js';
+import { validProjectName } from '../../auth/keys.js';
+import { redact } from '@fulcrum/vocab';
 import { storedSessionId } from '../../normalise/sanitise.js';
 import { apiLimitsPlugin, queryLimitError, type ApiLimitsOptions } from '../../plugins/api-limits.js';
 import { errorSchema, leverageSchema, reportSchema, scopeQuery, SHARED_SCHEMAS, sessionDetailSchema, sessionListSchema, TOTAL_HEADER } from './schemas.js';
@@ -13,9 +15,11 @@ function parse(app: FastifyInstance, req: FastifyRequest): ParsedQuery {
   const project = app.projectOf(req);
   if (q.project && q.project !== project) {
     // Said plainly: a key of another project is not a wrong or revoked key.
+    // The asked-for name is quoted back only when it is a project name that holds nothing secret-shaped: an answer never echoes request text.
+    const asked = validProjectName(q.project) && redact(q.project) === q.project ? `"${q.project}"` : 'another project';
     throw new IngestError('WRONG_PROJECT', req.fulcrumProject
-      ? `the API key is for project "${project}", not "${q.project}"`
-      : `without an API key this server answers for project "${project}" only, not "${q.project}"`);
+      ? `the API key is for project "${project}", not ${asked}`
+      : `without an API key this server answers for project "${project}" only, not ${asked}`);
   }
   try {
     return parseQueryParams({ ...q, project });
