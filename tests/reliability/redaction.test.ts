@@ -114,7 +114,8 @@ const spread = (make: (c: string, i: number) => Record<string, string>) => Objec
 function everywhereTraces(tag: string): string {
   const resource = { 'service.name': `everywhere-${tag}`, ...spread((c, i) => ({ [c]: `rv${i}`, [`rk${i}`]: c })) };
   const spans = CARRIERS.map((c, i) => ({
-    traceId: hex(0xabc, 32), spanId: hex(i + 1, 16), traceState: c, name: c, kind: 1,
+    // Ids of their own per run: the up and down runs' spans share redacted session ids, and a merge would fold equal keys into one row.
+    traceId: hex(tag === 'up' ? 0xabc : 0xabd, 32), spanId: hex((tag === 'up' ? 0x100 : 0x200) + i + 1, 16), traceState: c, name: c, kind: 1,
     startTimeUnixNano: nanos(T_MS + i), endTimeUnixNano: nanos(T_MS + i + 5),
     attributes: kv({
       [c]: c, 'gen_ai.conversation.id': i === 0 ? `everywhere-${tag}` : c, 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': c, 'gen_ai.tool.call.id': c,
