@@ -13,15 +13,16 @@ describe('fulcrum import', () => {
     const dataDir = tempDataDir();
     const path = join(FIXTURES, 'claude-code-2.1.197/all-details-traces-json/transcripts/projects');
     const first = fulcrum('import', 'claude-code', path, '--data-dir', dataDir);
+    // 26 calls and 1 row for the one prompt the human typed (its length only, for delegation).
     expect(first.status).toBe(0);
-    expect(first.stdout.trim()).toBe('imported 2 files, 1 session, 26 rows (26 new); skipped 0 lines; analysed 1 session');
+    expect(first.stdout.trim()).toBe('imported 2 files, 1 session, 27 rows (27 new); skipped 0 lines; analysed 1 session');
     expect(first.stderr).toContain('importing claude-code 100%');
     // Import classifies what it imported before it exits: the session is in the list at once.
     const listed = fulcrum('sessions', '--data-dir', dataDir, '--format', 'json');
     expect(listed.status).toBe(0);
     expect(JSON.parse(listed.stdout).map((s: { sessionId: string; modelCalls: number }) => [s.sessionId, s.modelCalls])).toEqual([['73732c52-38e1-4da5-b45e-39170c330c7b', expect.any(Number)]]);
     const again = fulcrum('import', 'claude-code', path, '--data-dir', dataDir);
-    expect(again.stdout.trim()).toBe('imported 2 files, 1 session, 26 rows (0 new); skipped 0 lines; analysed 1 session');
+    expect(again.stdout.trim()).toBe('imported 2 files, 1 session, 27 rows (0 new); skipped 0 lines; analysed 1 session');
   });
 
   it('names a wrong harness or path on one line with exit code 2', () => {

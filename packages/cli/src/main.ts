@@ -11,6 +11,7 @@ import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
 import { reanalyseCommand } from './commands/reanalyse.js';
 import { configCommand } from './commands/config.js';
+import { gitCommand } from './commands/git.js';
 
 export const MAIN_HELP = `Usage: fulcrum <command> [options]
 
@@ -28,6 +29,7 @@ Commands:
   leverage     leverage in total and by team, repository, harness or use case
   demo         start the server, send a week of sample sessions, print the report
   config       show the analysis settings in effect (fulcrum.config.json) and their sources
+  git sync     store what landed on a repository's default branch (commits, PRs, agent co-authors, lines)
 
 Run "fulcrum <command> --help" (or "fulcrum help <command>") for a command's options.
 `;
@@ -47,6 +49,7 @@ export const COMMANDS: Record<string, Command> = {
   import: importCommand,
   reanalyse: reanalyseCommand,
   config: configCommand,
+  git: gitCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */

@@ -18,6 +18,7 @@ import { HealthTracker, storeReportingInserts, type HealthTrackerOptions } from 
 import { diskSpacePlugin, type DiskSpaceOptions } from './plugins/disk-space.js';
 import { apiRoutes } from './routes/api/index.js';
 import { adminRoutes, type AdminOptions } from './routes/admin.js';
+import { gitRoutes } from './routes/git.js';
 import { logsRoute } from './routes/logs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { JoinCache } from './normalise/harness/join.js';
@@ -151,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsRoute);
   await app.register(healthRoute, { probeIntervalMs: options.health?.probeIntervalMs });
   await app.register(apiRoutes, { limits: options.apiLimits });
+  await app.register(gitRoutes);
   if (options.admin) await app.register(adminRoutes, options.admin);
   const diskLow = () => (options.diskSpace !== false && app.diskSpace().low ? 'disk space below the low-water mark' : undefined);
   if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, paused: diskLow, ...options.analysis, config: analysisConfig });

@@ -1,7 +1,8 @@
 import type { PriceTable } from '@fulcrum/vocab';
 import { countersOf } from './engine/analyse.js';
 import { classifySession, type Evidence, type WasteKind } from './engine/classify.js';
-import { summariseSession } from './engine/summarise.js';
+import { summariseSession, type SessionSummary as SessionTotals } from './engine/summarise.js';
+import type { DelegationLevel } from './engine/delegation.js';
 import { findingsOf } from './engine/findings.js';
 import { SESSION_SPAN_COLUMNS, toSessionSpan, tokensOf } from './engine/span.js';
 import { scopeWhere, type QueryScope } from './scope.js';
@@ -50,6 +51,41 @@ export interface SessionDetail {
   linesSource: string;
   commits: number;
   pullRequests: number;
+  delegation: SessionDelegation;
+}
+
+/** How far the agent ran without its human in this session (docs/outcomes.md). */
+export interface SessionDelegation {
+  /** 'pair' | 'supervised' | 'delegated', or '' when no prompt is known. */
+  level: DelegationLevel;
+  prompts: number;
+  /** Where the prompts were counted from: 'events', 'traces', 'transcript' or ''. */
+  promptSource: string;
+  toolCalls: number;
+  /** toolCalls / prompts; null without prompts. */
+  toolCallsPerPrompt: number | null;
+  longestRunCalls: number;
+  longestRunSeconds: number;
+  /** Tool calls the human rejected. */
+  rejectedCalls: number;
+  /** The harness's own active time (Claude Code), seconds; 0 when it reports none. */
+  agentActiveSeconds: number;
+  humanActiveSeconds: number;
+  /** agent / (agent + human) active time; null when the harness reports none. */
+  agentActiveShare: number | null;
+}
+
+/** The delegation figures of a summary, with the ratios a reader wants. */
+export function delegationOfSummary(s: SessionTotals): SessionDelegation {
+  const d = s.delegation;
+  const active = s.agentActiveSeconds + s.humanActiveSeconds;
+  return {
+    level: d.level, prompts: d.prompts, promptSource: d.promptSource, toolCalls: s.toolCalls,
+    toolCallsPerPrompt: d.prompts > 0 ? s.toolCalls / d.prompts : null,
+    longestRunCalls: d.longestRunCalls, longestRunSeconds: d.longestRunSeconds, rejectedCalls: d.rejectedCalls,
+    agentActiveSeconds: s.agentActiveSeconds, humanActiveSeconds: s.humanActiveSeconds,
+    agentActiveShare: active > 0 ? s.agentActiveSeconds / active : null,
+  };
 }
 
 /**
@@ -107,5 +143,6 @@ ORDER BY Timestamp, SpanId`,
     linesSource: summary.linesSource,
     commits: summary.commits,
     pullRequests: summary.pullRequests,
+    delegation: delegationOfSummary(summary),
   };
 }

@@ -22,4 +22,6 @@ export type { Activity, SessionMetricRow } from './tables/session-metrics.js';
 export { API_KEYS, API_KEYS_TABLE, API_KEY_COLUMNS, apiKeysTableDdl } from './tables/api-keys.js';
 export { SESSION_ACTIVITY, SESSION_SUMMARIES, SPAN_VERDICTS } from './tables/analysis.js';
 export type { SessionActivityRow, SessionSummaryRow, SpanVerdictRow } from './tables/analysis.js';
+export { GIT_COMMITS, GIT_COMMIT_FILES, GIT_SYNC_STATE } from './tables/git.js';
+export type { GitCommitRow, GitCommitFileRow, GitSyncStateRow } from './tables/git.js';
 export { writeRows, encodeRows } from './tables/write.js';

@@ -1,5 +1,5 @@
-import type { SessionDetail, SessionNode } from '@fulcrum/query';
-import { duration, plural, tokens, unpricedText, usd, WASTE_LABEL, WASTE_MARK, words } from './format.js';
+import type { SessionDelegation, SessionDetail, SessionNode } from '@fulcrum/query';
+import { count, duration, plural, tokens, unpricedText, usd, WASTE_LABEL, WASTE_MARK, words } from './format.js';
 
 function line(n: SessionNode): string {
   const what = n.label && n.label !== n.name ? `${n.type} ${n.label}` : `${n.type} ${n.name}`;
@@ -7,6 +7,16 @@ function line(n: SessionNode): string {
   // A mark on partial evidence says so: the harness sent sizes and outcomes, not the arguments.
   const marks = n.waste.map((k) => `⚠ ${WASTE_MARK[k] ?? words(WASTE_LABEL, k)}${n.evidence === 'partial' ? '?' : ''}`).join(' ');
   return `${what}  ${stats}${n.success ? '' : '  ✗'}${marks ? `  ${marks}` : ''}`;
+}
+
+/** "Delegation: level, N tool calls per prompt, longest autonomous run …, K rejected", or '' when no prompt is known. */
+export function delegationLine(d: SessionDelegation): string {
+  if (d.level === '') return '';
+  const perPrompt = (d.toolCallsPerPrompt ?? 0).toLocaleString('en-US', { maximumFractionDigits: 1 });
+  const from = d.promptSource === 'transcript' ? ', from the transcript' : '';
+  const run = `longest autonomous run ${plural(d.longestRunCalls, 'tool call')} over ${duration(d.longestRunSeconds * 1000)}`;
+  const active = d.agentActiveShare === null ? '' : `, agent ${Math.round(d.agentActiveShare * 100)}% of active time`;
+  return `Delegation: ${d.level}, ${perPrompt} tool calls per prompt (${plural(d.prompts, 'prompt')}${from}), ${run}, ${count(d.rejectedCalls)} rejected${active}`;
 }
 
 /** The session as an indented tree; waste is marked on the spans it applies to. */
@@ -25,6 +35,8 @@ export function renderSessionTree(d: SessionDetail, format: 'table' | 'md'): str
   const lines = d.linesAdded + d.linesRemoved > 0 ? `+${d.linesAdded} −${d.linesRemoved} lines${d.linesSource === 'metrics' ? " (the harness's own count)" : ''}` : '';
   const vcs = [lines, d.commits ? plural(d.commits, 'commit') : '', d.pullRequests ? plural(d.pullRequests, 'pull request') : ''].filter(Boolean).join(', ');
   if (vcs) notes.push(vcs);
+  const delegation = delegationLine(d.delegation);
+  if (delegation) notes.push(delegation);
   if (d.unverifiableCalls > 0) notes.push(`${plural(d.unverifiableCalls, 'tool call')} could not be checked for waste: the harness sent no arguments${d.evidenceHint ? ` (set ${d.evidenceHint})` : ''}`);
   const findings = d.findings.map((f) => {
     const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');

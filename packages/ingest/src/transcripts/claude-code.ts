@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import { GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { priceRow } from '../normalise/price.js';
 import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/tool-detail.js';
-import { between, isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { between, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 import { derivedSpanId } from '../normalise/harness/ids.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
@@ -46,6 +46,13 @@ export function claudeCodeParser(project: string, agentType = '', prices?: Price
           open.set(b.id, row);
         }
       } else if (d.type === 'user') {
+        if (isHumanPrompt(d, m, content, agentType)) {
+          const key = (typeof d.promptId === 'string' && d.promptId) || (typeof d.uuid === 'string' ? d.uuid : time);
+          if (!seen.has(`prompt:${key}`)) {
+            seen.add(`prompt:${key}`);
+            out.rows.push(promptRow(project, 'claude-code', sessionId, key, 'claude_code.user_prompt', time, textLength(m.content)));
+          }
+        }
         for (const b of content.map(obj)) {
           if (b.type !== 'tool_result' || typeof b.tool_use_id !== 'string') continue;
           const row = open.get(b.tool_use_id);
@@ -63,6 +70,17 @@ export function claudeCodeParser(project: string, agentType = '', prices?: Price
       return rest;
     },
   };
+}
+
+/**
+ * A user line the human typed: text, not a tool result, not a meta line the
+ * harness injected (caveats, command output), and not a subagent's brief
+ * (sidechain lines, or a subagent's own file).
+ */
+function isHumanPrompt(d: Record<string, unknown>, m: Record<string, unknown>, content: unknown[], agentType: string): boolean {
+  if (agentType || d.isMeta === true || d.isSidechain === true || m.role !== 'user') return false;
+  if (typeof m.content === 'string') return m.content.length > 0;
+  return content.some((b) => obj(b).type === 'text') && !content.some((b) => obj(b).type === 'tool_result');
 }
 
 function llmRow(project: string, sessionId: string, key: string, m: Record<string, unknown>, time: string, agentType: string, prices: PriceTable | undefined): SpanRow {

@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import { GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { between, isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { between, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
@@ -32,7 +32,12 @@ export function codexParser(project: string, prices?: PriceTable): TranscriptPar
       if ((d.type === 'session_meta' || d.type === 'turn_context') && typeof p.cwd === 'string' && p.cwd) cwd = p.cwd;
       if (!sessionId) return out;
       out.sessionId = sessionId;
-      if (d.type === 'response_item' && (p.type === 'function_call' || p.type === 'custom_tool_call') && typeof p.call_id === 'string') {
+      const item = obj(p.item);
+      if (d.type === 'event_msg' && p.type === 'item_completed' && item.type === 'UserMessage' && typeof item.id === 'string' && !seen.has(`prompt:${item.id}`)) {
+        // The human's message of a turn, as Codex itself types it (environment and instruction messages are other items).
+        seen.add(`prompt:${item.id}`);
+        out.rows.push(promptRow(project, 'codex', sessionId, item.id, 'codex.user_prompt', time, textLength(item.content)));
+      } else if (d.type === 'response_item' && (p.type === 'function_call' || p.type === 'custom_tool_call') && typeof p.call_id === 'string') {
         const row = transcriptRow(project, 'codex', sessionId, 'tool', p.call_id, String(p.name ?? ''), time);
         row.ToolName = String(p.name ?? '');
         row.ToolCallId = p.call_id;

@@ -64,3 +64,23 @@ export function issuedBy(tool: SpanRow, llm: { SpanId: string; Timestamp: string
   const after = BigInt(llm.Timestamp) + BigInt(nth + 1);
   if (tool.Timestamp === '0' || BigInt(tool.Timestamp) < after) tool.Timestamp = after.toString();
 }
+
+/**
+ * A human prompt the transcript recorded, for delegation (tool calls per
+ * prompt, autonomous runs). Named like the harness's own prompt event, typed
+ * by that name, and never holding the text: only its length.
+ */
+export function promptRow(project: string, harness: HarnessName, sessionId: string, key: string, name: string, time: string, length: number): SpanRow {
+  const row = transcriptRow(project, harness, sessionId, 'prompt', key, name, time);
+  row.SpanAttributes = { prompt_length: String(length) };
+  return row;
+}
+
+/** The characters of a message's text parts (a string, or blocks / parts with `text`). */
+export function textLength(content: unknown): number {
+  if (typeof content === 'string') return content.length;
+  if (!Array.isArray(content)) return 0;
+  let n = 0;
+  for (const b of content) if (b && typeof b === 'object' && typeof (b as { text?: unknown }).text === 'string') n += (b as { text: string }).text.length;
+  return n;
+}

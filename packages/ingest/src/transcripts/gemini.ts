@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import type { PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { isoToNanos, issuedBy, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 import { derivedSpanId } from '../normalise/harness/ids.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
@@ -23,6 +23,11 @@ export function geminiParser(project: string, prices?: PriceTable): TranscriptPa
       if (typeof d.sessionId === 'string') sessionId = d.sessionId;
       if (!sessionId) return out;
       out.sessionId = sessionId;
+      if (d.type === 'user' && typeof d.id === 'string' && isHumanPrompt(d.content) && !seen.has(`prompt:${d.id}`)) {
+        seen.add(`prompt:${d.id}`);
+        out.rows.push(promptRow(project, 'gemini-cli', sessionId, d.id, 'gemini_cli.user_prompt', isoToNanos(d.timestamp), textLength(d.content)));
+        return out;
+      }
       if (d.type !== 'gemini' || typeof d.id !== 'string') return out;
       const time = isoToNanos(d.timestamp);
       const t = obj(d.tokens);
@@ -52,6 +57,15 @@ export function geminiParser(project: string, prices?: PriceTable): TranscriptPa
     },
     end: () => [],
   };
+}
+
+/** A user message the human typed: text parts, no function responses (tool results travel as user messages), not the CLI's session context. */
+function isHumanPrompt(content: unknown): boolean {
+  if (typeof content === 'string') return content.length > 0 && !content.startsWith('<session_context>');
+  if (!Array.isArray(content)) return false;
+  const parts = content.map(obj);
+  const text = parts.find((p) => typeof p.text === 'string');
+  return text !== undefined && !(text.text as string).startsWith('<session_context>') && !parts.some((p) => p.functionResponse !== undefined);
 }
 
 function toolRow(project: string, sessionId: string, c: Record<string, unknown>, time: string): SpanRow {

@@ -160,18 +160,26 @@ async function wastedSpanIds(client: Store['client'], project: string, ids: stri
   return m;
 }
 
-/** The harness's own counters (lines, commits, pull requests) per session, FINAL so each delta window and cumulative series counts once. */
+/**
+ * The harness's own counters (lines, commits, pull requests, active time by
+ * who was active) per session, FINAL so each delta window and cumulative series counts once.
+ */
 export async function countersOf(client: Store['client'], project: string, ids: string[]): Promise<Map<string, SessionCounters>> {
-  const rows = await selectRows<{ SessionId: string; linesAdded: number; linesRemoved: number; commits: number; pullRequests: number }>(
+  const rows = await selectRows<{ SessionId: string; linesAdded: number; linesRemoved: number; commits: number; pullRequests: number; agentActive: number; humanActive: number }>(
     client,
     `SELECT SessionId, sumIf(Value, Activity = 'lines_added') AS linesAdded, sumIf(Value, Activity = 'lines_removed') AS linesRemoved,
-  sumIf(Value, Activity = 'commits') AS commits, sumIf(Value, Activity = 'pull_requests') AS pullRequests
+  sumIf(Value, Activity = 'commits') AS commits, sumIf(Value, Activity = 'pull_requests') AS pullRequests,
+  sumIf(Value, Activity = 'active_seconds' AND Attributes['type'] = 'cli') AS agentActive,
+  sumIf(Value, Activity = 'active_seconds' AND Attributes['type'] = 'user') AS humanActive
 FROM session_metrics FINAL
-WHERE Project = {project:String} AND SessionId IN {ids:Array(String)} AND Activity IN ('lines_added', 'lines_removed', 'commits', 'pull_requests')
+WHERE Project = {project:String} AND SessionId IN {ids:Array(String)} AND Activity IN ('lines_added', 'lines_removed', 'commits', 'pull_requests', 'active_seconds')
 GROUP BY SessionId`,
     { project, ids },
   );
-  return new Map(rows.map((r) => [r.SessionId, { linesAdded: Number(r.linesAdded), linesRemoved: Number(r.linesRemoved), commits: Number(r.commits), pullRequests: Number(r.pullRequests) }]));
+  return new Map(rows.map((r) => [r.SessionId, {
+    linesAdded: Number(r.linesAdded), linesRemoved: Number(r.linesRemoved), commits: Number(r.commits), pullRequests: Number(r.pullRequests),
+    agentActiveSeconds: Number(r.agentActive), humanActiveSeconds: Number(r.humanActive),
+  }]));
 }
 
 /** Streams the sessions' spans in session order and hands over one whole session at a time. */
@@ -212,6 +220,8 @@ function summaryRow(project: string, s: SessionSummary, lastIngestAtMs: number, 
     PartialWasteUsd: s.partialWasteUsd, PartialWasteSpans: s.partialWasteSpans,
     PartialWaste: s.partialWaste.map((w) => ({ Kind: w.kind, Findings: w.findings, Spans: w.spans, Tokens: w.tokens, CostUsd: w.costUsd, Estimated: w.estimated })),
     UnverifiableCalls: s.unverifiableCalls, EvidenceHint: s.evidenceHint, LinesSource: s.linesSource, Commits: s.commits, PullRequests: s.pullRequests,
+    Prompts: s.delegation.prompts, PromptSource: s.delegation.promptSource, LongestRunCalls: s.delegation.longestRunCalls, LongestRunSeconds: s.delegation.longestRunSeconds,
+    RejectedCalls: s.delegation.rejectedCalls, AgentActiveSeconds: s.agentActiveSeconds, HumanActiveSeconds: s.humanActiveSeconds, DelegationLevel: s.delegation.level,
   };
 }
 

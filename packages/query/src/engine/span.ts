@@ -55,6 +55,12 @@ export interface SessionSpan {
   issuerSpanId: string;
   /** 'commit' | 'push' | '' */
   vcsAction: string;
+  /** The harness's event or span name (prompt events are told apart by it). */
+  spanName: string;
+  /** otlp-traces | otlp-logs | transcript | sdk, or several joined by '+'. */
+  source: string;
+  /** 'decision:<decision>[:<source>]' for a call the harness's permission step refused. */
+  errorType: string;
 }
 
 /** [column expression, field] in the order SESSION_SPAN_SQL returns them. */
@@ -72,6 +78,7 @@ const FIELDS: readonly [string, keyof SessionSpan][] = [
   ['Team', 'team'], ['Repository', 'repository'], ['Harness', 'harness'], ['UseCase', 'useCase'], ['UserId', 'userId'],
   ['SkillName', 'skillName'], ['LinesAdded', 'linesAdded'], ['LinesRemoved', 'linesRemoved'],
   ['InputSize', 'inputSize'], ['IssuerSpanId', 'issuerSpanId'], ['VcsAction', 'vcsAction'],
+  ['SpanName', 'spanName'], ['Source', 'source'], ['ErrorType', 'errorType'],
 ];
 
 /** The SELECT list of a SessionSpan, as a compact row (one array per span). */

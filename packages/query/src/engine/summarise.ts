@@ -1,4 +1,5 @@
 import { knownIdentity, WASTE_KINDS, type Verdict, type WasteKind } from './classify.js';
+import { delegationOf, type Delegation } from './delegation.js';
 import { isCall, tokensOf, type SessionSpan } from './span.js';
 
 /** Budgets and spike detection for runaway spend, per window of a session. */
@@ -97,6 +98,11 @@ export interface SessionSummary {
   pullRequests: number;
   windows: SpendWindow[];
   runaways: RunawayWindow[];
+  /** Prompts, longest autonomous run, rejected calls and level (engine/delegation.ts). */
+  delegation: Delegation;
+  /** The harness's own active time (Claude Code's active_time.total), seconds: type=cli (the agent) and type=user (the human); 0 when not reported. */
+  agentActiveSeconds: number;
+  humanActiveSeconds: number;
 }
 
 /** The harness's own counters for a session (session_metrics), summed. */
@@ -105,6 +111,10 @@ export interface SessionCounters {
   linesRemoved: number;
   commits: number;
   pullRequests: number;
+  /** Claude Code's active_time.total with type=cli: the agent working. @default 0 */
+  agentActiveSeconds?: number;
+  /** Claude Code's active_time.total with type=user: the human at the keyboard. @default 0 */
+  humanActiveSeconds?: number;
 }
 
 /** Settings that make a harness send tool arguments, by harness. */
@@ -123,6 +133,8 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
     linesAdded: 0, linesRemoved: 0, refactors: 0, skills: 0, mcp: 0,
     wasteUsd: 0, wasteTokens: 0, wasteSpans: 0, waste: [], partialWasteUsd: 0, partialWasteSpans: 0, partialWaste: [],
     unverifiableCalls: 0, evidenceHint: '', linesSource: '', commits: 0, pullRequests: 0, windows: [], runaways: [],
+    delegation: { prompts: 0, promptSource: '', longestRunCalls: 0, longestRunSeconds: 0, rejectedCalls: 0, level: '' },
+    agentActiveSeconds: counters?.agentActiveSeconds ?? 0, humanActiveSeconds: counters?.humanActiveSeconds ?? 0,
   };
   let vcsCommits = 0;
   const windowMs = o.sessionWindowMinutes * 60_000;
@@ -176,6 +188,7 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
   }
   s.commits = counters && counters.commits > 0 ? Math.round(counters.commits) : vcsCommits;
   s.pullRequests = Math.round(counters?.pullRequests ?? 0);
+  s.delegation = delegationOf(spans, s.toolCalls);
 
   const known = verdicts.filter((v) => v.evidence === 'known');
   const partial = verdicts.filter((v) => v.evidence !== 'known');

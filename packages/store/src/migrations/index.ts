@@ -6,6 +6,8 @@ import { migration0010 } from './0010_tool_facts.js';
 import { migration0011 } from './0011_analysis.js';
 import { migration0012 } from './0012_spans_trace.js';
 import { migration0013 } from './0013_evidence.js';
+import { migration0014 } from './0014_commits.js';
+import { migration0015 } from './0015_delegation.js';
 
 /** Every migration, in the order it applies. Append only: an applied migration is frozen text and never changes. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0009, migration0010, migration0011, migration0012, migration0013];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0009, migration0010, migration0011, migration0012, migration0013, migration0014, migration0015];

@@ -84,6 +84,22 @@ export const SESSION_SUMMARIES = defineTable({
     /** Commits and pull requests the harness counted (its metrics), else the session's own git commit calls. */
     Commits: col(t.uint32),
     PullRequests: col(t.uint32),
+    // Delegation (migration 0015; definitions in docs/outcomes.md). Tool calls per prompt is ToolCalls / Prompts.
+    /** Human prompts: the harness's prompt events, else Claude Code's interaction spans, else the transcript's user messages. */
+    Prompts: col(t.uint32),
+    /** Where Prompts came from: 'events', 'traces', 'transcript' or '' (none: no delegation figures). */
+    PromptSource: col(t.lowString),
+    /** The most tool calls between two human interventions (a prompt or a rejected call). */
+    LongestRunCalls: col(t.uint32),
+    /** The longest time from a human intervention to the end of the last call before the next one, in seconds. */
+    LongestRunSeconds: col(t.float64),
+    /** Tool calls a human rejected (decision reject, denied or abort, from the user rather than a config rule). */
+    RejectedCalls: col(t.uint32),
+    /** The harness's own active time (Claude Code's active_time.total): type=cli (the agent) and type=user (the human). */
+    AgentActiveSeconds: col(t.float64),
+    HumanActiveSeconds: col(t.float64),
+    /** 'pair' | 'supervised' | 'delegated', or '' when no prompt is known. */
+    DelegationLevel: col(t.lowString),
   },
   engine: 'ReplacingMergeTree(Revision)',
   orderBy: '(Project, SessionId)',

@@ -62,7 +62,8 @@ export function claudeCodeLog(r: DecodedLogRecord, resource: Attributes, scope: 
       if (!a.tool_use_id || a.decision === 'accept') return undefined;
       const out = toolResult(row('tool', a.tool_use_id), a, state).row;
       out.Success = false;
-      out.ErrorType = `decision:${a.decision ?? 'reject'}`;
+      // Typed with who refused it (user_reject, user_abort, config, hook, ...): delegation counts only the human's.
+      out.ErrorType = `decision:${a.decision ?? 'reject'}${a.source ? `:${a.source.toLowerCase()}` : ''}`;
       return { row: out, signal: SIGNAL.LOG };
     }
     case 'skill_activated':

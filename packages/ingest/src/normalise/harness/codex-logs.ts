@@ -38,7 +38,8 @@ export function codexLog(r: DecodedLogRecord, resource: Attributes, scope: Decod
     if (!a.call_id || /^approved/i.test(a.decision ?? '')) return undefined;
     const out = toolResult(row('tool', a.call_id), a);
     out.Success = false;
-    out.ErrorType = `decision:${a.decision}`;
+    // Typed with who refused it (user or config): delegation counts only the human's.
+    out.ErrorType = `decision:${a.decision}${a.source ? `:${a.source.toLowerCase()}` : ''}`;
     return { row: out, signal: SIGNAL.LOG };
   }
   return { row: row('event', `${event}:${logTime(r)}`), signal: SIGNAL.LOG };

@@ -52,6 +52,12 @@ export function geminiLog(r: DecodedLogRecord, resource: Attributes, scope: Deco
       out.ErrorType = exit ? `exit_code:${exit}` : pickAttr(a, 'error_type') || 'error';
       out.StatusCode = 'Error';
     }
+    // The user declined the call at Gemini's confirmation prompt: typed like Claude Code's and Codex's refusals.
+    if (pickAttr(a, 'decision') === 'reject') {
+      out.Success = false;
+      out.ErrorType = 'decision:reject';
+      out.StatusCode = 'Error';
+    }
     if (typeof meta.model_added_lines === 'number') out.LinesAdded = meta.model_added_lines + (Number(meta.user_added_lines) || 0);
     if (typeof meta.model_removed_lines === 'number') out.LinesRemoved = meta.model_removed_lines + (Number(meta.user_removed_lines) || 0);
     fillToolDetail(out, args);

@@ -96,6 +96,14 @@ export const sessionDetailSchema = {
   properties: {
     sessionId: str, spans: int, spendUsd: num, unpricedCalls: int, tokens: int, wasteUsd: num,
     partialWasteUsd: num, unverifiableCalls: int, evidenceHint: str, linesAdded: int, linesRemoved: int, linesSource: str, commits: int, pullRequests: int,
+    delegation: {
+      type: 'object',
+      description: 'how far the agent ran without its human (docs/outcomes.md)',
+      properties: {
+        level: { type: 'string', enum: ['', 'pair', 'supervised', 'delegated'] }, prompts: int, promptSource: str, toolCalls: int, toolCallsPerPrompt: nullableNum,
+        longestRunCalls: int, longestRunSeconds: num, rejectedCalls: int, agentActiveSeconds: num, humanActiveSeconds: num, agentActiveShare: nullableNum,
+      },
+    },
     roots: { type: 'array', items: { $ref: 'SessionNode#' } },
     findings: { type: 'array', items: { $ref: 'Finding#' } },
   },

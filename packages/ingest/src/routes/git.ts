@@ -1,0 +1,104 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ERRORS, IngestError, type ErrorName } from '../errors.js';
+import { gitRows, objectId, readGitSyncState, writeGitRows, writeGitSyncState } from '../git/commit-rows.js';
+
+export interface GitRoutesOptions {
+  /** Largest body of POST /api/git/commits, in bytes (after decompression). @default 16777216 (16 MiB) */
+  bodyLimit?: number;
+  /** Most commits plus files in one request; `fulcrum git sync` sends 10,000 at a time. @default 50000 */
+  maxItems?: number;
+}
+
+interface CommitsBody {
+  repository?: unknown;
+  branch?: unknown;
+  commits?: unknown;
+  files?: unknown;
+  /** When sent, it must be the request's own project (the API key's). */
+  project?: unknown;
+  /** Sent with the last batch of a complete sync: the branch is stored up to this tip. */
+  tip?: { hash?: unknown; coveredSince?: unknown };
+}
+
+const BODY_SHAPE = 'send a JSON body {"repository": "...", "branch": "...", "commits": [...], "files": [...]}';
+
+function parseBody(req: FastifyRequest): CommitsBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : String(req.body ?? ''));
+  } catch {
+    throw new IngestError('MALFORMED_BODY', BODY_SHAPE);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IngestError('BAD_REQUEST', BODY_SHAPE);
+  return body as CommitsBody;
+}
+
+/** repository and branch: required names; the answer never quotes them back. */
+function names(repository: unknown, branch: unknown): { repository: string; branch: string } {
+  if (typeof repository !== 'string' || repository.trim() === '') throw new IngestError('BAD_REQUEST', 'repository is required');
+  if (typeof branch !== 'string' || branch.trim() === '') throw new IngestError('BAD_REQUEST', 'branch is required');
+  return { repository, branch };
+}
+
+/**
+ * Commit facts from `fulcrum git sync --server`, for the request's project
+ * (its API key's, when keys are on):
+ *
+ *   POST /api/git/commits  {repository, branch, commits, files, tip?, project?}  → {commits, files, rejected}
+ *   GET  /api/git/sync-state?repository=R&branch=B                      → {tipHash, coveredSince} or {}
+ *
+ * Rows are validated, capped and redacted as the CLI's own writes are
+ * (git/commit-rows.ts). A request names its repository and branch once; a
+ * batch that brings `tip` records the branch as synced up to it, so the next
+ * sync reads only what is newer. Commits replace the stored ones (ReplacingMergeTree),
+ * so a retried request adds nothing.
+ */
+async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<void> {
+  const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
+  const maxItems = options.maxItems ?? 50_000;
+  await app.register(async (scoped) => {
+    scoped.setErrorHandler((err: Error & { code?: string; statusCode?: number; validation?: unknown }, req, reply) => {
+      const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      const malformed = err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR';
+      const name: ErrorName = err instanceof IngestError ? err.errorName : tooLarge ? 'BODY_TOO_LARGE' : malformed ? 'MALFORMED_BODY' : err.validation ? 'BAD_REQUEST' : 'STORE_UNAVAILABLE';
+      if (name === 'STORE_UNAVAILABLE') req.log.error({ err: err.message }, 'git commits request failed');
+      const message = err instanceof IngestError ? err.message : ERRORS[name].message;
+      const retryAfter = err instanceof IngestError ? err.retryAfterSeconds : name === 'STORE_UNAVAILABLE' ? scoped.retryAfterSeconds : undefined;
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+      return reply.code(ERRORS[name].status).send({ error: { code: name, message } });
+    });
+    const hide = { hide: true };
+
+    scoped.post('/api/git/commits', { bodyLimit, schema: hide }, async (req) => {
+      const body = parseBody(req);
+      const { repository, branch } = names(body.repository, body.branch);
+      const items = (Array.isArray(body.commits) ? body.commits.length : 0) + (Array.isArray(body.files) ? body.files.length : 0);
+      if (items > maxItems) throw new IngestError('BAD_REQUEST', `at most ${maxItems} commits and files per request, got ${items}`);
+      const project = scoped.projectOf(req);
+      if (body.project !== undefined && body.project !== project) {
+        // Said plainly, without quoting the name sent: a key of another project is not a wrong key.
+        throw new IngestError('WRONG_PROJECT', req.fulcrumProject ? `the API key is for project "${project}", not another project` : `without an API key this server takes commits for project "${project}" only`);
+      }
+      const ctx = { project, repository, branch, redact: scoped.sanitiseOptions.redact };
+      const rows = gitRows(body, ctx);
+      await writeGitRows(scoped.store, rows);
+      if (body.tip !== undefined) {
+        const tip = objectId(body.tip?.hash);
+        if (!tip) throw new IngestError('BAD_REQUEST', 'tip.hash must be a full object id');
+        const since = typeof body.tip.coveredSince === 'number' && Number.isFinite(body.tip.coveredSince) ? body.tip.coveredSince : 0;
+        await writeGitSyncState(scoped.store, ctx, { tipHash: tip, coveredSince: since });
+      }
+      return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
+    });
+
+    scoped.get('/api/git/sync-state', { schema: hide }, async (req) => {
+      const q = req.query as { repository?: unknown; branch?: unknown };
+      const { repository, branch } = names(q.repository, q.branch);
+      const state = await readGitSyncState(scoped.store.client, { project: scoped.projectOf(req), repository, branch, redact: scoped.sanitiseOptions.redact });
+      return state ?? {};
+    });
+  });
+}
+
+export const gitRoutes = fp(git, { name: 'fulcrum-git', fastify: '5.x', dependencies: ['fulcrum-auth'] });
