@@ -8,6 +8,18 @@ import { casesPerDecoder, decode, hostileAnyValue, normaliseAll } from './fuzz-p
 // cores; `npm run fuzz` is the nightly size (FULCRUM_FUZZ_RUNS=100000: at least 100 000 cases per decoder).
 const SIZE = Number(process.env.FULCRUM_FUZZ_RUNS) || 300;
 const RUNS = { numRuns: SIZE, seed: Number(process.env.FULCRUM_FUZZ_SEED) || 7 };
+const CHUNK = 5_000;
+
+/**
+ * fc.assert in chunks of at most 5,000 runs (each its own seed), yielding between them: one
+ * synchronous run of 100,000 cases starves the worker's event loop past vitest's RPC timeout.
+ */
+async function check<T>(property: fc.IProperty<T>, options: { numRuns: number; seed: number } = RUNS): Promise<void> {
+  for (let done = 0, chunk = 0; done < options.numRuns; done += CHUNK, chunk++) {
+    fc.assert(property, { numRuns: Math.min(CHUNK, options.numRuns - done), seed: options.seed + chunk });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 const SIGNALS: Signal[] = ['traces', 'logs', 'metrics'];
 const PB = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
@@ -23,19 +35,19 @@ afterAll(() => {
 });
 
 describe('protobuf decoders never crash on damaged bytes', () => {
-  it.each(SIGNALS)('random bytes as %s: decoded and normalised, or refused with ProtobufDecodeError', (signal) => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
+  it.each(SIGNALS)('random bytes as %s: decoded and normalised, or refused with ProtobufDecodeError', async (signal) => {
+    await check(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
       const decoded = decode(signal, PB, bytes);
       if (decoded) normaliseAll(signal, decoded);
-    }), RUNS);
+    }));
   });
 
-  it('bit flips, truncation and spliced garbage in real harness .pb bodies and SDK-encoded traces', () => {
+  it('bit flips, truncation and spliced garbage in real harness .pb bodies and SDK-encoded traces', async () => {
     const pbs = [...bodies.filter((b) => b.type === PB), ...sdkBodies.map((bytes) => ({ signal: 'traces' as Signal, type: PB, bytes, name: 'sdk' }))];
     expect(pbs.length).toBeGreaterThanOrEqual(6);
     // The undamaged bodies decode to rows: the mutations start from data that exercises the normalisers.
     for (const b of pbs) expect(decode(b.signal, b.type, b.bytes)!.length).toBeGreaterThan(0);
-    fc.assert(fc.property(fc.constantFrom(...pbs).chain((b) => mutated(b.bytes).map((bytes) => ({ ...b, bytes }))), (b) => {
+    await check(fc.property(fc.constantFrom(...pbs).chain((b) => mutated(b.bytes).map((bytes) => ({ ...b, bytes }))), (b) => {
       const decoded = decode(b.signal, b.type, b.bytes);
       if (decoded) normaliseAll(b.signal, decoded);
     }), { ...RUNS, numRuns: Math.max(500, SIZE) });
@@ -80,32 +92,32 @@ function attributeSlots(v: unknown, out: { value: unknown }[] = []): { value: un
 }
 
 describe('JSON decoders never crash on hostile JSON', () => {
-  it.each(SIGNALS)('any JSON value as %s: decoded and normalised, or refused with OtlpJsonError', (signal) => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (v) => {
+  it.each(SIGNALS)('any JSON value as %s: decoded and normalised, or refused with OtlpJsonError', async (signal) => {
+    await check(fc.property(fc.jsonValue({ maxDepth: 6 }), (v) => {
       const decoded = decode(signal, JSON_TYPE, Buffer.from(JSON.stringify(v) ?? 'null'));
       if (decoded) normaliseAll(signal, decoded);
-    }), RUNS);
+    }));
   });
 
-  it('byte damage in real harness JSON bodies', () => {
+  it('byte damage in real harness JSON bodies', async () => {
     const jsons = bodies.filter((b) => b.type === JSON_TYPE);
     expect(jsons.length).toBeGreaterThanOrEqual(15);
-    fc.assert(fc.property(fc.constantFrom(...jsons).chain((b) => mutated(b.bytes).map((bytes) => ({ ...b, bytes }))), (b) => {
+    await check(fc.property(fc.constantFrom(...jsons).chain((b) => mutated(b.bytes).map((bytes) => ({ ...b, bytes }))), (b) => {
       const decoded = decode(b.signal, b.type, b.bytes);
       if (decoded) normaliseAll(b.signal, decoded);
-    }), RUNS);
+    }));
   });
 
-  it('hostile attribute values in real harness bodies reach every harness normaliser and still give storable rows', () => {
+  it('hostile attribute values in real harness bodies reach every harness normaliser and still give storable rows', async () => {
     const jsons = bodies.filter((b) => b.type === JSON_TYPE);
     let rows = 0;
-    fc.assert(fc.property(fc.constantFrom(...jsons), fc.array(fc.tuple(fc.nat(), hostileAnyValue), { minLength: 1, maxLength: 20 }), (b, edits) => {
+    await check(fc.property(fc.constantFrom(...jsons), fc.array(fc.tuple(fc.nat(), hostileAnyValue), { minLength: 1, maxLength: 20 }), (b, edits) => {
       const parsed = JSON.parse(b.bytes.toString('utf8'));
       const slots = attributeSlots(parsed);
       for (const [i, value] of edits) slots[i % slots.length]!.value = value;
       const decoded = decode(b.signal, b.type, Buffer.from(JSON.stringify(parsed)));
       if (decoded) rows += normaliseAll(b.signal, decoded);
-    }), RUNS);
+    }));
     expect(rows).toBeGreaterThan(0); // most edits leave the body valid, so rows really were built and checked
   });
 
@@ -150,15 +162,15 @@ function render(m: SpanModel, s: Style): unknown {
 }
 
 describe('JSON quirks clients really send decode the same as canonical OTLP/JSON', () => {
-  it('snake_case keys, enum names, base64 ids, int64 as numbers, unknown fields', () => {
+  it('snake_case keys, enum names, base64 ids, int64 as numbers, unknown fields', async () => {
     const canonical = { snake: false, enumNames: false, base64: false, int64AsNumber: false, unknown: false };
-    fc.assert(fc.property(spanModel, style, (m, s) => {
+    await check(fc.property(spanModel, style, (m, s) => {
       const got = decodeTracesJson(render(m, s));
       expect(got).toEqual(decodeTracesJson(render(m, canonical)));
       const span = got[0]!.scopeSpans[0]!.spans[0]!;
       expect(span.traceId).toBe(Buffer.from(m.traceId).toString('hex'));
       expect(span.startTimeUnixNano).toBe(String(m.start));
       expect(span.kind).toBe(m.kind);
-    }), RUNS);
+    }));
   });
 });
