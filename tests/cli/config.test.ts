@@ -56,7 +56,7 @@ function dataDirWith(body: unknown): { dir: string; file: string } {
 }
 
 const BUDGET_KEYS = ['sessionUsd', 'sessionCalls', 'teamUsd', 'repositoryUsd', 'spikeMultiple', 'sessionWindowMinutes', 'teamWindowMinutes', 'history', 'minHistory'];
-const ALL_KEYS = ['waste.minRepeat', 'analysis.analyseAfter', ...BUDGET_KEYS.map((k) => `budgets.${k}`), ...ACTIVITIES.map((a) => `weights.${a}`)];
+const ALL_KEYS = ['waste.minRepeat', 'analysis.analyseAfter', ...BUDGET_KEYS.map((k) => `budgets.${k}`), 'privacy.minGroupSize', ...ACTIVITIES.map((a) => `weights.${a}`)];
 
 describe('fulcrum config', () => {
   it("prints every key with the query package's defaults, each from 'default', when there is no file", async () => {
@@ -65,7 +65,7 @@ describe('fulcrum config', () => {
     expect(out.keys.map((k) => k.key)).toEqual(ALL_KEYS);
     for (const k of out.keys) expect(k.source, k.key).toBe('default');
     expect(out.file).toEqual({ path: join(dir, 'fulcrum.config.json'), explicit: false, found: false });
-    expect(out.effective).toEqual({ minRepeat: ANALYSIS_DEFAULTS.minRepeat, analyseAfterMs: 30_000, runaway: RUNAWAY_DEFAULTS, weights: DEFAULT_WEIGHTS, repositoryBudgetUsd: 0 });
+    expect(out.effective).toEqual({ minRepeat: ANALYSIS_DEFAULTS.minRepeat, analyseAfterMs: 30_000, runaway: RUNAWAY_DEFAULTS, weights: DEFAULT_WEIGHTS, repositoryBudgetUsd: 0, minGroupSize: 5 });
     expect(out.prices).toEqual([]);
     expect(out.byKey['budgets.sessionUsd']!.value).toBe(RUNAWAY_DEFAULTS.sessionBudgetUsd);
     expect(out.byKey['budgets.sessionCalls']!.value).toBe(RUNAWAY_DEFAULTS.sessionCallBudget);
@@ -76,7 +76,7 @@ describe('fulcrum config', () => {
 
     const table = await cli('--data-dir', dir);
     expect(table.status).toBe(0);
-    const rows = table.stdout.split('\n').filter((l) => /^(waste|analysis|budgets|weights)\./.test(l));
+    const rows = table.stdout.split('\n').filter((l) => /^(waste|analysis|budgets|privacy|weights)\./.test(l));
     expect(rows.map((l) => l.split(/\s+/)[0])).toEqual(ALL_KEYS);
     for (const row of rows) expect(row).toMatch(/\sdefault$/);
   });

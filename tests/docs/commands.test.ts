@@ -38,6 +38,7 @@ const SKIPPED: Record<string, string> = {
   'fulcrum migrate --cluster fulcrum --clickhouse-url http://ch-1:8123': 'needs a ClickHouse cluster at ch-1:8123 (the --print form above it runs)',
   'docker compose exec fulcrum fulcrum keys create --project payments': 'needs Docker and the compose stack (tests/deploy/config.test.ts checks that the image has fulcrum on PATH)',
   'docker compose exec fulcrum fulcrum keys list': 'needs Docker and the compose stack',
+  'npx fulcrum git sync ../my-repo': 'needs a git repository beside the checkout (tests/cli/git-sync.test.ts and tests/query/outcomes.test.ts sync real repositories built with git)',
 };
 
 /** Placeholders the reader replaces, and the value this test uses for each. */

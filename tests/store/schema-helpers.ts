@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { API_KEYS, GIT_COMMIT_FILES, GIT_COMMITS, GIT_SYNC_STATE, SESSION_ACTIVITY, SESSION_METRICS, SESSION_SUMMARIES, SPAN_VERDICTS, SPANS, type Store, type Table, type ColumnsDef } from '@fulcrum/store';
+import { API_KEYS, GIT_COMMIT_FILES, GIT_COMMITS, GIT_SYNC_STATE, SESSION_ACTIVITY, SESSION_COMMITS, SESSION_METRICS, SESSION_SUMMARIES, SPAN_VERDICTS, SPANS, GIT_COMMIT_SURVIVAL, GIT_LINE_ORIGINS, GIT_SURVIVAL_STATE, type Store, type Table, type ColumnsDef } from '@fulcrum/store';
 
-const DECLARED: Table<ColumnsDef>[] = [SPANS, SESSION_METRICS, API_KEYS, SESSION_ACTIVITY, SESSION_SUMMARIES, SPAN_VERDICTS, GIT_COMMITS, GIT_COMMIT_FILES, GIT_SYNC_STATE] as never;
+const DECLARED: Table<ColumnsDef>[] = [SPANS, SESSION_METRICS, API_KEYS, SESSION_ACTIVITY, SESSION_SUMMARIES, SPAN_VERDICTS, GIT_COMMITS, GIT_COMMIT_FILES, GIT_SYNC_STATE, SESSION_COMMITS, GIT_COMMIT_SURVIVAL, GIT_LINE_ORIGINS, GIT_SURVIVAL_STATE] as never;
 
 type ColumnInfo = { name: string; type: string; compression_codec: string; position: number };
 export async function columnsOf(store: Store, table: string): Promise<ColumnInfo[]> {

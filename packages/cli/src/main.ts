@@ -12,6 +12,7 @@ import { importCommand } from './commands/import.js';
 import { reanalyseCommand } from './commands/reanalyse.js';
 import { configCommand } from './commands/config.js';
 import { gitCommand } from './commands/git.js';
+import { outcomesCommand } from './commands/outcomes.js';
 
 export const MAIN_HELP = `Usage: fulcrum <command> [options]
 
@@ -29,6 +30,7 @@ Commands:
   leverage     leverage in total and by team, repository, harness or use case
   demo         start the server, send a week of sample sessions, print the report
   config       show the analysis settings in effect (fulcrum.config.json) and their sources
+  outcomes     what landed: commits, landed lines, reverts, $ per accepted change, abandoned spend
   git sync     store what landed on a repository's default branch (commits, PRs, agent co-authors, lines)
 
 Run "fulcrum <command> --help" (or "fulcrum help <command>") for a command's options.
@@ -50,6 +52,7 @@ export const COMMANDS: Record<string, Command> = {
   reanalyse: reanalyseCommand,
   config: configCommand,
   git: gitCommand,
+  outcomes: outcomesCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */

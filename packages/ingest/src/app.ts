@@ -70,6 +70,8 @@ export interface AppOptions {
   weights?: WeightOverrides;
   /** Repository budget ($ per team window) the API's reports use; the session and team budgets are analysisConfig.runaway's. @default 0 (none) */
   repositoryBudgetUsd?: number;
+  /** Outcome views (GET /api/outcomes) withhold a group covering fewer distinct people than this. @default 5 */
+  minGroupSize?: number;
   /** Prices of model calls that arrive without a cost (Codex, Gemini CLI, plain GenAI spans); build it once (createPriceTable). @default DEFAULT_PRICES */
   prices?: PriceTable;
   /** Key management at /api/admin/keys, for loopback requests carrying this token. @default undefined (no admin routes) */
@@ -94,7 +96,7 @@ declare module 'fastify' {
     /** Which rows are believable enough to store (timestamp window, cost and token bounds). */
     plausibility: Plausibility;
     /** What the API's answers are computed with: the analysis settings and leverage weights in force. */
-    readSettings: { analysis: AnalysisConfig; weights?: WeightOverrides; repositoryBudgetUsd?: number };
+    readSettings: { analysis: AnalysisConfig; weights?: WeightOverrides; repositoryBudgetUsd?: number; minGroupSize?: number };
   }
 }
 
@@ -127,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   // One price table for ingest and analysis (what carrying a wasted result costs), unless the analysis names its own.
   const analysisConfig = { ...options.analysisConfig, prices: options.analysisConfig?.prices ?? options.prices };
-  app.decorate('readSettings', { analysis: resolveAnalysisConfig(analysisConfig), weights: options.weights, repositoryBudgetUsd: options.repositoryBudgetUsd });
+  app.decorate('readSettings', { analysis: resolveAnalysisConfig(analysisConfig), weights: options.weights, repositoryBudgetUsd: options.repositoryBudgetUsd, minGroupSize: options.minGroupSize });
   app.decorate('spanWriter', writer);
   app.decorate('spoolStatus', () => (sink.spool ? { pending: sink.spool.pendingCounts, quarantined: sink.spool.quarantined } : undefined));
   app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);

@@ -38,3 +38,7 @@ export type { BudgetOptions, BudgetReport, BudgetLevel, OverBudget } from './bud
 export type { Report, ReportOptions } from './report.js';
 export { parseQueryParams, parseTime, QueryParamError, BUDGET_PARAMS, WEIGHT_PARAMS } from './params.js';
 export type { QueryParams, ParsedQuery, BudgetParam, WeightParams } from './params.js';
+export { linkSessionsToCommits, DEFAULT_LINK_WINDOW_MS } from './outcomes/link.js';
+export type { LinkOptions, LinkResult } from './outcomes/link.js';
+export { outcomesByGroup, OUTCOME_DIMENSIONS, DEFAULT_MIN_GROUP_SIZE } from './outcomes/figures.js';
+export type { OutcomeDimension, OutcomeFigures, OutcomesResult, OutcomesOptions } from './outcomes/figures.js';

@@ -7,6 +7,7 @@ import type { QueryScope } from './scope.js';
 import type { Client } from './sql.js';
 import type { WasteOptions } from './waste/options.js';
 import { wasteReport, type WasteReport } from './waste/report.js';
+import { outcomesByGroup, type OutcomeFigures } from './outcomes/figures.js';
 
 export interface ReportOptions extends WasteOptions {
   /** Leverage weight overrides, by number or by rating. @default DEFAULT_WEIGHTS */
@@ -17,6 +18,8 @@ export interface ReportOptions extends WasteOptions {
   runaway?: RunawayOptions;
   /** Budgets spend over budget is measured against (see budgets.ts); unset ones come from `runaway`. */
   budgets?: BudgetOptions;
+  /** Fewest people the outcomes total may cover before it is withheld (privacy.minGroupSize). @default DEFAULT_MIN_GROUP_SIZE (5) */
+  minGroupSize?: number;
 }
 
 /** Everything `fulcrum report` and GET /api/reports/waste show: one JSON shape for CLI and API. */
@@ -31,6 +34,8 @@ export interface Report {
   runaways: RunawaySignal[];
   /** Spend over the session, team and repository budgets that applied. */
   budgets: BudgetReport;
+  /** What landed in the scope (`fulcrum git sync`); available once a synced repository holds the scope's sessions. */
+  outcomes: { available: boolean; total: OutcomeFigures };
 }
 
 export async function buildReport(client: Client, scope: QueryScope, options: ReportOptions = {}): Promise<Report> {
@@ -40,6 +45,7 @@ export async function buildReport(client: Client, scope: QueryScope, options: Re
   const waste = await wasteReport(client, scope, options);
   const runaways = await findRunaways(client, scope, options.runaway);
   const budgets = await overBudget(client, scope, resolveBudgets(options.budgets, options.runaway));
+  const outcomes = await outcomesByGroup(client, scope, { by: 'all', weights: options.weights, minGroupSize: options.minGroupSize });
   return {
     scope: describeScope(scope),
     generatedAt: new Date().toISOString(),
@@ -50,6 +56,7 @@ export async function buildReport(client: Client, scope: QueryScope, options: Re
     waste,
     runaways,
     budgets,
+    outcomes: { available: outcomes.outcomesAvailable, total: outcomes.total },
   };
 }
 

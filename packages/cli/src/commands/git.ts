@@ -11,7 +11,7 @@ import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../st
 import { serverUrl } from '../query/backend.js';
 import { checkRepository, defaultBranch, namedBranch, repositoryName } from '../git/repo.js';
 import { serverSink, storeSink, type SinkTarget } from '../git/sinks.js';
-import { syncBranch, type GitSink, type SyncResult } from '../git/sync.js';
+import { syncBranch, type GitSink, type SyncOptions, type SyncResult } from '../git/sync.js';
 
 export const GIT_HELP = `Usage: fulcrum git sync <repo-path> [options]
 
@@ -76,11 +76,11 @@ function sinceMs(value: string | undefined): number | undefined {
 }
 
 /** Runs one sync with a progress bar on a TTY (nothing on stderr otherwise). */
-async function run(path: string, ref: string, sink: GitSink, since: number | undefined): Promise<SyncResult> {
+async function run(path: string, ref: string, sink: GitSink, since: number | undefined, survival?: SyncOptions['survival']): Promise<SyncResult> {
   const tty = process.stderr.isTTY === true;
   let bar: ReturnType<typeof progressBar> | undefined;
   const result = await syncBranch({
-    path, ref, sink, sinceMs: since,
+    path, ref, sink, sinceMs: since, survival,
     onProgress: tty ? (done, total) => (bar ??= progressBar('reading commits', total)).update(done) : undefined,
   });
   bar?.done();
@@ -135,7 +135,8 @@ async function sync(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
         throw new UsageError(describeStoreError(err, opts));
       });
       try {
-        report(await run(path, ref, storeSink(store, target), since));
+        // Survival and rework are blamed here, where the repository is; a sync through a server stores commits only.
+        report(await run(path, ref, storeSink(store, target), since, { store, target }));
       } finally {
         await store.close();
       }

@@ -79,6 +79,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       analysisConfig: { minRepeat: config.minRepeat, runaway: config.runaway, prices: priceTable },
       weights: config.weights,
       repositoryBudgetUsd: config.repositoryBudgetUsd,
+      minGroupSize: config.minGroupSize,
       prices: priceTable,
     });
   } catch (err) {

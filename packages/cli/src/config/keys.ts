@@ -1,5 +1,5 @@
 import {
-  ACTIVITIES, DEFAULT_RATINGS, DEFAULT_WEIGHTS, LEVELS, RUNAWAY_DEFAULTS, ANALYSIS_DEFAULTS, weightOf,
+  ACTIVITIES, DEFAULT_MIN_GROUP_SIZE, DEFAULT_RATINGS, DEFAULT_WEIGHTS, LEVELS, RUNAWAY_DEFAULTS, ANALYSIS_DEFAULTS, weightOf,
   type Activity, type AnalysisConfig, type Level, type LevelRating, type RunawayOptions, type Weights,
 } from '@fulcrum/query';
 import { formatDuration, parseDuration } from './duration.js';
@@ -25,6 +25,8 @@ export interface EngineConfig {
   weights: Weights;
   /** budgets.repositoryUsd: $ per team window per repository, read by reports only (not the engine); 0 = none. */
   repositoryBudgetUsd: number;
+  /** privacy.minGroupSize: outcome groups (and totals) covering fewer distinct people are withheld; read by outcome views only. */
+  minGroupSize: number;
 }
 
 // Fails to compile when the engine's settings stop being a subset of these: a loaded config is passed to it as is.
@@ -64,12 +66,14 @@ export interface ConfigFile {
   budgets?: Partial<Record<BudgetKey, number>>;
   /** A weight by number, or by rating: { "frequency": "high", "timeSaved": "extremely-high" }. */
   weights?: Partial<Record<Activity, number | LevelRating>>;
+  /** minGroupSize: the fewest distinct people an outcome group must cover to be shown (default 5; 1 shows every group). */
+  privacy?: { minGroupSize?: number };
   /** Model prices added to (or replacing) the built-in table, USD per million tokens; a key ending in "-" is a family. */
   prices?: Record<string, { input: number; output: number; cacheRead: number; cacheWrite: number }>;
 }
 
 /** A key's dotted name in the file, e.g. "budgets.sessionUsd". */
-export type ConfigKey = 'waste.minRepeat' | 'analysis.analyseAfter' | `budgets.${BudgetKey}` | `weights.${Activity}`;
+export type ConfigKey = 'waste.minRepeat' | 'analysis.analyseAfter' | 'privacy.minGroupSize' | `budgets.${BudgetKey}` | `weights.${Activity}`;
 
 /** A refused value: the reason, and the part of the key below it when the value is an object. */
 export class Refusal {
@@ -201,6 +205,14 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
     set: (c, v) => void (k === 'repositoryUsd' ? (c[REPORT_BUDGET_FIELDS[k]] = v) : (c.runaway[BUDGET_FIELDS[k]] = v)),
     text: String,
   })),
+  {
+    key: 'privacy.minGroupSize',
+    description: 'outcome views withhold a group (and a total) covering fewer distinct people than this; 1 shows every group',
+    check: (raw) => ({ value: integer(1, 1_000_000, 'a whole number from 1 to 1000000')(raw) }),
+    get: (c) => c.minGroupSize,
+    set: (c, v) => void (c.minGroupSize = v),
+    text: String,
+  },
   ...ACTIVITIES.map((a): KeyDef => ({
     key: `weights.${a}`,
     description: `leverage weight of ${ACTIVITY_NAMES[a] ?? a}`,
@@ -224,6 +236,7 @@ export function defaultConfig(): EngineConfig {
     runaway: { ...RUNAWAY_DEFAULTS },
     weights: { ...DEFAULT_WEIGHTS },
     repositoryBudgetUsd: 0,
+    minGroupSize: DEFAULT_MIN_GROUP_SIZE,
   };
 }
 

@@ -1,5 +1,6 @@
 import { gitRows, readGitSyncState, writeGitRows, writeGitSyncState, type GitBatch, type GitSyncState } from '@fulcrum/ingest';
 import type { Store } from '@fulcrum/store';
+import { linkSessionsToCommits } from '@fulcrum/query';
 import { UsageError } from '../errors.js';
 import type { GitSink } from './sync.js';
 
@@ -18,7 +19,7 @@ export function storeSink(store: Store, target: SinkTarget): GitSink {
     async write(batch, tip) {
       const rows = gitRows(batch, target);
       await writeGitRows(store, rows);
-      if (tip) await writeGitSyncState(store, target, tip);
+      if (tip) await writeGitSyncState(store, target, tip).then(() => linkSessionsToCommits(store, target)); // a complete sync: link sessions to what landed
       return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
     },
   };

@@ -4,6 +4,7 @@ import type { GitBatch, GitCommitFacts, GitFileFacts, GitSyncState } from '@fulc
 import { commitFacts } from './commit-facts.js';
 import { LOG_FORMAT, LogParser, type LoggedCommit } from './log-parser.js';
 import { countCommits, isAncestor, resolveCommit } from './repo.js';
+import { updateSurvival, type SurvivalOptions, type SurvivalResult } from './blame-survival.js';
 
 /** Where synced commits go: the store, or a server's API. */
 export interface GitSink {
@@ -29,6 +30,8 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** @default 'git' */
   gitBin?: string;
+  /** Recompute survival and rework (git blame, incremental) in this store after the commits are written. @default undefined (not computed) */
+  survival?: Pick<SurvivalOptions, 'store' | 'target' | 'nowMs' | 'concurrency' | 'onBlame'>;
 }
 
 export interface SyncResult {
@@ -43,6 +46,8 @@ export interface SyncResult {
   tip?: string;
   /** The tip a previous sync reached, when this one read only what came after it. */
   since?: string;
+  /** What the survival run blamed and wrote, when options.survival was given. */
+  survival?: SurvivalResult;
 }
 
 /**
@@ -68,6 +73,13 @@ export interface SyncResult {
  * rows by key).
  */
 export async function syncBranch(options: SyncOptions): Promise<SyncResult> {
+  const result = await syncCommits(options);
+  // Survival reads the commits just written, and runs even when none are new: commits age into their windows.
+  if (options.survival && result.tip) result.survival = await updateSurvival({ ...options.survival, path: options.path, tip: result.tip, gitBin: options.gitBin });
+  return result;
+}
+
+async function syncCommits(options: SyncOptions): Promise<SyncResult> {
   const { path, ref, sink, gitBin } = options;
   const tip = resolveCommit(path, ref, gitBin);
   if (!tip) return { commits: 0, files: 0, prCommits: 0, rejected: 0 };

@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openStore, readDataDirHolder, type Store } from '@fulcrum/store';
 import {
-  buildReport, BUDGET_PARAMS, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type BudgetParam, type QueryParams,
+  buildReport, BUDGET_PARAMS, getSession, leverageByGroup, listSessionPage, outcomesByGroup, parseQueryParams, QueryParamError, type BudgetParam, type QueryParams,
 } from '@fulcrum/query';
 import { UsageError } from '../errors.js';
 import { describeStoreError, storeOptions } from '../store-flags.js';
 import { loadConfigFromFlags, type EngineConfig } from '../config/index.js';
 
-export type Endpoint = 'sessions' | 'session' | 'report' | 'leverage';
+export type Endpoint = 'sessions' | 'session' | 'report' | 'leverage' | 'outcomes';
 
 /**
  * Answers a query command from the store or from a running server's API, with
@@ -101,9 +101,13 @@ function local(store: Store, config: EngineConfig, prices: PriceTable): QueryBac
       // Flags (parameters) win over the config file, as they do over a server's settings.
       const weights = { ...config.weights, ...p.weights };
       if (endpoint === 'leverage') return { data: await leverageByGroup(c, p.scope, { by: p.by, weights }) };
+      if (endpoint === 'outcomes') {
+        if (p.by === 'user') throw new UsageError('outcomes are never shown per person: --by is one of team, repository, harness, use-case, all');
+        return { data: await outcomesByGroup(c, p.scope, { by: p.by, weights, minGroupSize: config.minGroupSize }) };
+      }
       if (endpoint === 'report') {
         const budgets = { repositoryUsd: config.repositoryBudgetUsd, ...p.budgets };
-        return { data: await buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights, runaway: config.runaway, budgets }) };
+        return { data: await buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights, runaway: config.runaway, budgets, minGroupSize: config.minGroupSize }) };
       }
       const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat ?? config.minRepeat, prices });
       if (!d) throw new UsageError(`no session "${id}" in project "${p.scope.project}"`);
@@ -118,6 +122,7 @@ const PATHS: Record<Endpoint, (id?: string) => string> = {
   session: (id) => `/api/sessions/${encodeURIComponent(id!)}`,
   report: () => '/api/reports/waste',
   leverage: () => '/api/leverage',
+  outcomes: () => '/api/outcomes',
 };
 
 /** Why the server refused a request, in words that say what to do: no key, an unknown key, a revoked key, or a key of another project. */

@@ -56,10 +56,17 @@ export function renderReport(r: Report, format: 'table' | 'md'): string {
   const t = r.total;
   const out: string[] = [];
   out.push(md ? `## Fulcrum report (${scopeText(r.scope)})\n` : `Fulcrum report (${scopeText(r.scope)})\n`);
-  out.push(`${md ? '**' : ''}${plural(t.sessions, 'session')}, spend ${usd(t.spendUsd)}, leverage ${leverageWithUnit(t.leverage)}, wasted ${usd(r.waste.totalUsd)} (${tokens(r.waste.totalTokens)} tokens)${md ? '**' : ''}\n`);
+  const landed = r.outcomes.available && !r.outcomes.total.withheld ? r.outcomes.total : undefined;
+  // Once outcomes exist for the scope, leverage on what landed is the headline; activity leverage stands beside it.
+  const leverageText = landed
+    ? `leverage on landed work ${leverageWithUnit(landed.landedLeverage ?? 0)} (on activity ${leverageWithUnit(t.leverage)})`
+    : `leverage ${leverageWithUnit(t.leverage)}`;
+  out.push(`${md ? '**' : ''}${plural(t.sessions, 'session')}, spend ${usd(t.spendUsd)}, ${leverageText}, wasted ${usd(r.waste.totalUsd)} (${tokens(r.waste.totalTokens)} tokens)${md ? '**' : ''}\n`);
   const budgets = budgetLines(r);
   if (budgets.length) out.push(`${md ? '\n' : ''}${budgets.map((l) => `${md ? '- ' : ''}${l}\n`).join('')}`);
   out.push(h(`Leverage by ${dimension(r.by)}`), renderTable(r.groups, groupColumns(r.by), format));
+  const outcomes = outcomeLines(r);
+  if (outcomes.length) out.push(h('Outcomes'), outcomes.map((l) => `${md ? '- ' : '  '}${l}\n`).join(''));
   out.push(h('Waste by category'));
   out.push(r.waste.categories.length === 0 ? 'no waste found\n' : renderTable(r.waste.categories, [
     { header: 'category', cell: (c) => words(WASTE_LABEL, c.kind) },
@@ -99,4 +106,18 @@ export function renderReport(r: Report, format: 'table' | 'md'): string {
     { header: 'why', cell: (x) => x.reasons.map((c) => words(RUNAWAY_REASON, c)).join(', ') },
   ], format));
   return out.join('');
+}
+
+/** What landed, in a few lines; nothing until `fulcrum git sync` has run for the scope's repositories. */
+export function outcomeLines(r: Report): string[] {
+  if (!r.outcomes.available) return [];
+  const o = r.outcomes.total;
+  if (o.withheld) return [`withheld: ${o.reason} (privacy.minGroupSize)`];
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  return [
+    `${plural(o.commits ?? 0, 'commit')} landed${o.pullRequests ? ` (${plural(o.pullRequests, 'pull request')})` : ''}, ${usd(o.costPerAcceptedChange ?? 0)} per accepted change`,
+    `${count(o.landedLines ?? 0)} of ${count(o.linesWritten ?? 0)} lines written landed (${pct(o.landingRate)}; estimated from line counts)`,
+    `survival after 30 days ${pct(o.survival30d)}, rework within 21 days ${pct(o.reworkRate)}, reverted ${pct(o.revertRate)}`,
+    `abandoned spend ${usd(o.abandonedUsd ?? 0)} (sessions that cost money and landed nothing)`,
+  ];
 }

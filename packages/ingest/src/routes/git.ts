@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { linkSessionsToCommits } from '@fulcrum/query';
 import { ERRORS, IngestError, type ErrorName } from '../errors.js';
 import { gitRows, objectId, readGitSyncState, writeGitRows, writeGitSyncState } from '../git/commit-rows.js';
 
@@ -88,6 +89,7 @@ async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<voi
         if (!tip) throw new IngestError('BAD_REQUEST', 'tip.hash must be a full object id');
         const since = typeof body.tip.coveredSince === 'number' && Number.isFinite(body.tip.coveredSince) ? body.tip.coveredSince : 0;
         await writeGitSyncState(scoped.store, ctx, { tipHash: tip, coveredSince: since });
+        await linkSessionsToCommits(scoped.store, ctx); // the sync is complete: link sessions to what landed
       }
       return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
     });

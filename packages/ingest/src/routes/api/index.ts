@@ -1,13 +1,13 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { buildReport, getSession, leverageByGroup, listSessionPage, parseQueryParams, QueryParamError, type ParsedQuery, type QueryParams } from '@fulcrum/query';
+import { buildReport, getSession, leverageByGroup, listSessionPage, outcomesByGroup, parseQueryParams, QueryParamError, type ParsedQuery, type QueryParams } from '@fulcrum/query';
 import { ERRORS, IngestError, type ErrorName } from '../../errors.js';
 import { validProjectName } from '../../auth/keys.js';
 import { redact } from '@fulcrum/vocab';
 import { storedSessionId } from '../../normalise/sanitise.js';
 import { apiLimitsPlugin, queryLimitError, type ApiLimitsOptions } from '../../plugins/api-limits.js';
-import { errorSchema, leverageSchema, reportSchema, scopeQuery, SHARED_SCHEMAS, sessionDetailSchema, sessionListSchema, TOTAL_HEADER } from './schemas.js';
+import { errorSchema, leverageSchema, outcomesSchema, reportSchema, scopeQuery, SHARED_SCHEMAS, sessionDetailSchema, sessionListSchema, TOTAL_HEADER } from './schemas.js';
 
 /** Query parameters → scope, for the request's own project only. */
 function parse(app: FastifyInstance, req: FastifyRequest): ParsedQuery {
@@ -88,11 +88,16 @@ async function api(app: FastifyInstance, options: { limits?: ApiLimitsOptions })
     });
     scoped.get('/api/reports/waste', { schema: { summary: 'Spend, leverage, waste by category, spend over budget, worst sessions and runaway signals', querystring: scopeQuery, response: responses(reportSchema) } }, async (req) => {
       const p = parse(scoped, req);
-      return buildReport(client(), p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: weightsOf(scoped, p), runaway: scoped.readSettings.analysis.runaway, budgets: budgetsOf(scoped, p) });
+      return buildReport(client(), p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights: weightsOf(scoped, p), runaway: scoped.readSettings.analysis.runaway, budgets: budgetsOf(scoped, p), minGroupSize: scoped.readSettings.minGroupSize });
     });
     scoped.get('/api/leverage', { schema: { summary: 'Leverage in total and by team, repository, harness or use case', querystring: scopeQuery, response: responses(leverageSchema) } }, async (req) => {
       const p = parse(scoped, req);
       return leverageByGroup(client(), p.scope, { by: p.by, weights: weightsOf(scoped, p) });
+    });
+    scoped.get('/api/outcomes', { schema: { summary: 'What landed: commits, landed lines, landing, revert and survival rates, cost per accepted change, abandoned spend, landed leverage; groups of fewer people than privacy.minGroupSize withheld', querystring: scopeQuery, response: responses(outcomesSchema) } }, async (req) => {
+      const p = parse(scoped, req);
+      if (p.by === 'user') throw new IngestError('BAD_REQUEST', 'outcomes are never shown per person: by is one of all, team, repository, harness, use-case');
+      return outcomesByGroup(client(), p.scope, { by: p.by, weights: weightsOf(scoped, p), minGroupSize: scoped.readSettings.minGroupSize });
     });
   });
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());

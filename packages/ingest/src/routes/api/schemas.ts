@@ -149,7 +149,31 @@ export const reportSchema = {
         sessionOverUsd: num,
       },
     },
+    outcomes: { type: 'object', properties: { available: bool, total: { $ref: 'OutcomeFigures#' } } },
   },
 } as const;
 
-export const SHARED_SCHEMAS = [findingSchema, sessionSummarySchema, sessionNodeSchema, groupLeverageSchema];
+const nullableInt = { type: ['integer', 'null'] } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
+
+export const outcomeFiguresSchema = {
+  $id: 'OutcomeFigures',
+  type: 'object',
+  description: 'null figures: withheld (fewer people than privacy.minGroupSize), or nothing to divide by',
+  properties: {
+    key: str, withheld: bool, reason: nullableStr, sessions: nullableInt, commits: nullableInt, pullRequests: nullableInt,
+    linesWritten: nullableInt, landedLines: nullableNum, landedLinesEstimated: bool, landingRate: nullableNum,
+    survival30d: nullableNum, reworkRate: nullableNum, survivalReason: nullableStr, revertRate: nullableNum,
+    costPerAcceptedChange: nullableNum, costPerPullRequest: nullableNum, abandonedUsd: nullableNum, landedLeverage: nullableNum, toolCallsPerPrompt: nullableNum,
+  },
+} as const;
+
+export const outcomesSchema = {
+  type: 'object',
+  properties: {
+    by: str, minGroupSize: int, windowMs: int, outcomesAvailable: bool,
+    weights, total: { $ref: 'OutcomeFigures#' }, groups: { type: 'array', items: { $ref: 'OutcomeFigures#' } },
+  },
+} as const;
+
+export const SHARED_SCHEMAS = [findingSchema, sessionSummarySchema, sessionNodeSchema, groupLeverageSchema, outcomeFiguresSchema];
