@@ -104,7 +104,7 @@ async function sync(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
   checkRepository(path);
   const { ref, branch } = s('branch') !== undefined ? namedBranch(path, s('branch')!) : defaultBranch(path);
-  const target: SinkTarget = { project: project ?? 'default', repository: repository ?? repositoryName(path), branch, redact };
+  const target: SinkTarget = { project: project ?? 'default', repository: repository ?? repositoryName(path), branch, redact, root: path };
   const apiKey = s('api-key') ?? (env.FULCRUM_API_KEY || undefined);
   const report = (r: SyncResult) => {
     const where = `${target.repository} ${branch}`;

@@ -10,6 +10,8 @@ export interface SinkTarget {
   branch: string;
   /** Replaces secrets in subjects, paths and session ids. @default undefined (none) */
   redact?: (s: string) => string;
+  /** The repository's working tree (absolute): links sessions whose edits name files under it. @default undefined */
+  root?: string;
 }
 
 /** Writes into a store the CLI opened (rows validated, capped and redacted as the server's route does). */
@@ -84,7 +86,7 @@ export function serverSink(server: URL, target: SinkTarget, options: ServerSinkO
       const redact = target.redact;
       const commits = redact ? batch.commits.map((c) => ({ ...c, subject: redact(c.subject), sessionIds: c.sessionIds.map(redact) })) : batch.commits;
       const files = redact ? batch.files.map((f) => ({ ...f, path: redact(f.path), oldPath: f.oldPath && redact(f.oldPath) })) : batch.files;
-      const payload = JSON.stringify({ repository: target.repository, branch: target.branch, ...(target.project ? { project: target.project } : {}), commits, files, ...(tip ? { tip: { hash: tip.tipHash, coveredSince: tip.coveredSince } } : {}) });
+      const payload = JSON.stringify({ repository: target.repository, branch: target.branch, ...(target.project ? { project: target.project } : {}), commits, files, ...(tip ? { tip: { hash: tip.tipHash, coveredSince: tip.coveredSince, ...(target.root ? { root: target.root } : {}) } } : {}) });
       const { body } = await request('POST', new URL('/api/git/commits', server), payload);
       return { commits: Number(body.commits) || 0, files: Number(body.files) || 0, rejected: Number(body.rejected) || 0 };
     },

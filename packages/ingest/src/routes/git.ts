@@ -19,7 +19,7 @@ interface CommitsBody {
   /** When sent, it must be the request's own project (the API key's). */
   project?: unknown;
   /** Sent with the last batch of a complete sync: the branch is stored up to this tip. */
-  tip?: { hash?: unknown; coveredSince?: unknown };
+  tip?: { hash?: unknown; coveredSince?: unknown; root?: unknown };
 }
 
 const BODY_SHAPE = 'send a JSON body {"repository": "...", "branch": "...", "commits": [...], "files": [...]}';
@@ -89,7 +89,9 @@ async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<voi
         if (!tip) throw new IngestError('BAD_REQUEST', 'tip.hash must be a full object id');
         const since = typeof body.tip.coveredSince === 'number' && Number.isFinite(body.tip.coveredSince) ? body.tip.coveredSince : 0;
         await writeGitSyncState(scoped.store, ctx, { tipHash: tip, coveredSince: since });
-        await linkSessionsToCommits(scoped.store, ctx); // the sync is complete: link sessions to what landed
+        // The sync is complete: link sessions to what landed. The client's working tree is used for matching only, never stored.
+        const root = typeof body.tip.root === 'string' && body.tip.root.length <= 4096 ? body.tip.root : undefined;
+        await linkSessionsToCommits(scoped.store, { ...ctx, root });
       }
       return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
     });

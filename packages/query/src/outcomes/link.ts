@@ -11,6 +11,13 @@ export interface LinkOptions {
   windowMs?: number;
   /** The link run's time, in ms: rows of this run carry it as ComputedAt. @default Date.now() */
   nowMs?: number;
+  /**
+   * The repository's working tree on the machine the sessions ran on (an absolute path, as `git sync`
+   * was given it). An edit of `<root>/<file>`, or of `<file>` by a session working in `<root>`, links
+   * even when the session names no repository (imported transcripts, harnesses without
+   * fulcrum.repository). @default '' (the repository name alone)
+   */
+  root?: string;
 }
 
 export interface LinkResult {
@@ -33,7 +40,8 @@ export const DEFAULT_LINK_WINDOW_MS = 7 * 86_400_000;
  * - matched: an edit whose path is the commit file's path or ends with '/' + it, made within the window
  *   before the commit and after the file's previous commit. (Joined on the base name, then checked.)
  * - trailer: a session id a commit (or its PR commits) names that session_summaries knows.
- * - byFiles: a session of the same repository (spans' Repository; none means no link) with a matched edit.
+ * - byFiles: a session of the same repository (spans' Repository), or whose edit is of the file under the
+ *   repository's working tree (`root`), with a matched edit. A session naming no repository links only so.
  * - Lines per (commit, session, path) over the links; each file's agent lines that landed are
  *   min(Σ sessions' lines, the file's LinesAdded), split by each session's lines. Summed per (commit, session).
  */
@@ -53,9 +61,9 @@ WITH
       AND Hash IN (SELECT Hash FROM mainline) AND NOT Binary
   ),
   edits AS (
-    SELECT SessionId, Repository, path, intDiv(toUnixTimestamp64Nano(Timestamp), 1000000) AS at, LinesAdded / length(paths) AS lines
+    SELECT SessionId, Repository, cwd, path, intDiv(toUnixTimestamp64Nano(Timestamp), 1000000) AS at, LinesAdded / length(paths) AS lines
     FROM (
-      SELECT SessionId, Repository, Timestamp, LinesAdded, if(empty(FilePaths), [FilePath], FilePaths) AS paths FROM spans FINAL
+      SELECT SessionId, Repository, SpanAttributes['process.working_directory'] AS cwd, Timestamp, LinesAdded, if(empty(FilePaths), [FilePath], FilePaths) AS paths FROM spans FINAL
       WHERE Project = {project:String} AND SessionId != '' AND (ToolKind IN ('edit', 'write') OR LinesAdded > 0)
         AND SessionId IN (SELECT SessionId FROM known)
         -- Only edits that can reach a commit of the branch (the time index skips older parts).
@@ -65,7 +73,8 @@ WITH
     WHERE path != ''
   ),
   matched AS (
-    SELECT f.Hash AS Hash, f.Path AS Path, f.LinesAdded AS fileLines, e.SessionId AS SessionId, e.Repository AS editRepository, e.lines AS lines
+    SELECT f.Hash AS Hash, f.Path AS Path, f.LinesAdded AS fileLines, e.SessionId AS SessionId, e.Repository AS editRepository, e.lines AS lines,
+      {root:String} != '' AND (e.path = concat({root:String}, '/', f.Path) OR (e.cwd = {root:String} AND e.path = f.Path)) AS underRoot
     FROM files AS f
     INNER JOIN edits AS e ON splitByChar('/', e.path)[-1] = splitByChar('/', f.Path)[-1]
     WHERE (e.path = f.Path OR endsWith(e.path, concat('/', f.Path)))
@@ -78,7 +87,7 @@ WITH
   ),
   byFiles AS (
     SELECT DISTINCT Hash, SessionId FROM matched
-    WHERE editRepository = {repository:String} AND (Hash, SessionId) NOT IN (SELECT Hash, SessionId FROM trailer)
+    WHERE (editRepository = {repository:String} OR underRoot) AND (Hash, SessionId) NOT IN (SELECT Hash, SessionId FROM trailer)
   ),
   links AS (
     SELECT Hash, SessionId, 'trailer' AS Rule FROM trailer WHERE Hash IN (SELECT Hash FROM mainline)
@@ -112,7 +121,7 @@ export async function linkSessionsToCommits(store: { client: Client }, options: 
   const computedAt = options.nowMs ?? Date.now();
   const params = {
     project: options.project, repository: options.repository, branch: options.branch,
-    windowMs: options.windowMs ?? DEFAULT_LINK_WINDOW_MS, nowMs: computedAt,
+    windowMs: options.windowMs ?? DEFAULT_LINK_WINDOW_MS, nowMs: computedAt, root: (options.root ?? '').replace(/\/+$/, ''),
   };
   await store.client.command({ query: LINK_SQL, query_params: params, clickhouse_settings: { join_use_nulls: 0 } });
   const counts = await selectRows<{ Rule: string; n: number }>(store.client,
