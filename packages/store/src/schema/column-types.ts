@@ -73,4 +73,11 @@ export const t = {
     json: (v: number | null) => (v === null ? null : (v / 1000).toFixed(3)),
     empty: () => null,
   } as ColumnType<number | null>,
+  /** Nullable(UInt32): a figure that is not due yet is NULL, not 0. */
+  nullableUint32: {
+    sql: 'Nullable(UInt32)',
+    emit: (v: string) => `if (${v} === null) w.u8(1); else { w.u8(0); w.u32(${v}); }`,
+    json: same,
+    empty: () => null,
+  } as ColumnType<number | null>,
 } as const;

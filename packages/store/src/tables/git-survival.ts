@@ -1,4 +1,4 @@
-import { t, type ColumnType } from '../schema/column-types.js';
+import { t } from '../schema/column-types.js';
 import { col, defineTable, type RowOf } from '../schema/table.js';
 
 /*
@@ -13,14 +13,6 @@ import { col, defineTable, type RowOf } from '../schema/table.js';
  * crossed 21 days since the previous run (git_survival_state says when it ran).
  */
 
-/** Nullable(UInt32): a figure that is not due yet is NULL, not 0. */
-const nullableUint32: ColumnType<number | null> = {
-  sql: 'Nullable(UInt32)',
-  emit: (v: string) => `if (${v} === null) w.u8(1); else { w.u8(0); w.u32(${v}); }`,
-  json: (v: number | null) => v,
-  empty: () => null,
-};
-
 /** One row per Mainline commit: its lines added, and of those, how many survive at the tip and how many were reworked. */
 export const GIT_COMMIT_SURVIVAL = defineTable({
   name: 'git_commit_survival',
@@ -32,9 +24,9 @@ export const GIT_COMMIT_SURVIVAL = defineTable({
     /** As git_commits.LinesAdded: text lines of the commit's first-parent diff (a merge: its whole PR). */
     LinesAdded: col(t.uint32),
     /** Lines blame at the branch tip still attributes to this commit; NULL until the commit is 30 days old at sync time. Follows the tip: re-blamed when later commits touch its files. */
-    Surviving30d: col(nullableUint32),
+    Surviving30d: col(t.nullableUint32),
     /** Lines it added that a later Mainline commit within 21 days changed or removed (LinesAdded − lines blame still gives it at the last commit within 21 days); NULL until 21 days have passed. */
-    Reworked21d: col(nullableUint32),
+    Reworked21d: col(t.nullableUint32),
     ComputedAt: col(t.millis),
   },
   engine: 'ReplacingMergeTree(ComputedAt)',
