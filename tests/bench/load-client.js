@@ -1,13 +1,14 @@
 // Load client, run as its own process so the server's CPU and memory are its own.
 // Open loop: requests leave on a fixed schedule whether or not earlier ones finished
 // (a closed loop would slow down with the server and hide overload).
-// Usage: node load-client.js <url> <requestsPerSecond> <seconds> [spansPerRequest] [run] [maxInFlight]
-// Prints one JSON line: statuses, acknowledged spans, latency percentiles.
+// Usage: node load-client.js <url> <requestsPerSecond> <seconds> [spansPerRequest] [run] [maxInFlight] [latencies]
+// Prints one JSON line: statuses, acknowledged spans, latency percentiles (and, with a 7th argument
+// `latencies`, every latency, so a caller can pool several runs).
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { bodyFor, makeTemplate } from './load-body.js';
 
-const [url, rateArg, secondsArg, spansArg = '100', runArg = '1', maxInFlightArg = '2048'] = process.argv.slice(2);
+const [url, rateArg, secondsArg, spansArg = '100', runArg = '1', maxInFlightArg = '2048', latenciesArg = ''] = process.argv.slice(2);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const run = Number(runArg);
@@ -67,5 +68,5 @@ const drainBy = performance.now() + 60_000;
 while (inFlight > 0 && performance.now() < drainBy) await new Promise((r) => setTimeout(r, 20));
 latencies.sort((a, b) => a - b);
 const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : NaN);
-process.stdout.write(JSON.stringify({ rate, seconds, offered: seq, skipped, statuses, ackedSpans: acked, p50: pct(50), p99: pct(99), max: latencies.at(-1) ?? NaN }) + '\n');
+process.stdout.write(JSON.stringify({ rate, seconds, offered: seq, skipped, statuses, ackedSpans: acked, p50: pct(50), p99: pct(99), max: latencies.at(-1) ?? NaN, ...(latenciesArg === 'latencies' ? { latencies } : {}) }) + '\n');
 agent.destroy();

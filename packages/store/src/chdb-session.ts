@@ -21,13 +21,12 @@ interface QueryingConnection {
  *   time limit, a runtime error) leaves those rows at the head of the next
  *   query's answer, possibly another project's. Calls are queued (the engine
  *   runs one at a time per connection anyway) and each failure is followed by a
- *   throwaway query that takes the leftover output.
+ *   throwaway query that takes the leftover output. Inserts wait ahead of reads.
  *
  * Closing waits for the calls already queued: chDB crashes the process
  * (SIGSEGV) when its session closes under a running query.
  */
 export function isolateChdbQueries<C extends QueryingConnection>(connection: C): C {
-  let tail: Promise<unknown> = Promise.resolve();
   let internal = 0;
   const query = (sql: string) => connection.query({ query: sql, query_id: `fulcrum-session-${++internal}` });
   const drain = () => query('SELECT 1').then((r) => r.stream.resume(), () => undefined);
@@ -57,18 +56,54 @@ export function isolateChdbQueries<C extends QueryingConnection>(connection: C):
     return { ...params, clickhouse_settings: { ...Object.fromEntries(originals), ...given } };
   }
 
-  const queued = (method: (params: unknown) => Promise<unknown>) => (params: unknown) => {
-    const run = tail.then(async () => method.call(connection, await withOriginals(params)));
-    tail = run.then(() => undefined, drain);
-    return run;
+  // One call runs at a time. Writes go ahead of waiting reads: an INSERT then waits for at most the
+  // one query already running, not for every report queued before it, so an /api flood costs ingest
+  // one query's time at worst. Calls that are both pending are independent (a caller that needs an
+  // order awaits the first), so reordering them changes no result.
+  const waiting: { write: Array<() => Promise<void>>; read: Array<() => Promise<void>> } = { write: [], read: [] };
+  let running = false;
+  const idleWaiters: Array<() => void> = [];
+  const pump = () => {
+    if (running) return;
+    const next = waiting.write.shift() ?? waiting.read.shift();
+    if (!next) {
+      for (const wake of idleWaiters.splice(0)) wake();
+      return;
+    }
+    running = true;
+    void next().finally(() => {
+      running = false;
+      pump();
+    });
   };
+  const queued = (method: (params: unknown) => Promise<unknown>, prop: PropertyKey) => (params: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const lane = prop === 'insert' || isInsert(params) ? waiting.write : waiting.read;
+      lane.push(async () => {
+        try {
+          resolve(await method.call(connection, await withOriginals(params)));
+        } catch (err) {
+          reject(err);
+          await drain();
+        }
+      });
+      pump();
+    });
+  const allDone = () => (running ? new Promise<void>((wake) => idleWaiters.push(wake)) : Promise.resolve());
   return new Proxy(connection, {
     get(target, prop) {
       const v = Reflect.get(target, prop, target) as unknown;
       if (typeof v !== 'function') return v; // the .chdb extension
-      if (prop === 'close') return () => tail.then(() => (v as () => Promise<unknown>).call(target));
+      if (prop === 'close') return () => allDone().then(() => (v as () => Promise<unknown>).call(target));
       // The rest are the connection's own, called on it (its fields are private).
-      return QUEUED.has(prop) ? queued(v as (params: unknown) => Promise<unknown>) : (v as (...a: unknown[]) => unknown).bind(target);
+      return QUEUED.has(prop) ? queued(v as (params: unknown) => Promise<unknown>, prop) : (v as (...a: unknown[]) => unknown).bind(target);
     },
   });
+}
+
+const INSERT_STATEMENT = /^\s*INSERT\b/i;
+
+function isInsert(params: unknown): boolean {
+  const sql = params && typeof params === 'object' ? (params as { query?: unknown }).query : undefined;
+  return typeof sql === 'string' && INSERT_STATEMENT.test(sql);
 }
