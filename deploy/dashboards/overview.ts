@@ -1,4 +1,4 @@
-import { leverageByGroup } from '@fulcrum/query';
+import { DEFAULT_MIN_GROUP_SIZE, leverageByGroup, outcomesByGroup } from '@fulcrum/query';
 import type { DashboardSpec, PanelSpec } from './model.js';
 import { capture, LEVERAGE, summaries, toGrafana } from './sql.js';
 
@@ -104,6 +104,42 @@ ORDER BY time, repository`,
       await groupTable('team', 12),
       await groupTable('repository', 12),
       await groupTable('harness', 24),
+      await outcomesTable(),
     ],
+  };
+}
+
+/**
+ * What landed, per team: the query package's outcome figures over the materialised session outcomes
+ * (`fulcrum git sync` writes them). A team covering fewer than DEFAULT_MIN_GROUP_SIZE people shows
+ * only that it is withheld, as the CLI and API do at the default privacy.minGroupSize.
+ */
+async function outcomesTable(): Promise<PanelSpec> {
+  const k = DEFAULT_MIN_GROUP_SIZE;
+  // The query package's SQL on one line: the panel keeps within MAX_PANEL_SQL_BYTES.
+  const figures = toGrafana(await capture((c, s) => outcomesByGroup(c, s, { by: 'team', parts: ['landing'] }))).replace(/\s*\n\s*/g, ' ');
+  return {
+    type: 'table',
+    title: 'Outcomes by team',
+    description: `From fulcrum git sync: commits landed, agent lines landed (estimated from line counts), landing rate, $ per landed commit, abandoned $. Teams of fewer than ${k} people are withheld.`,
+    sql: `SELECT if(key = '', '(none)', key) AS team, people >= ${k} AS shown, if(shown, '', 'withheld: under ${k} people') AS privacy,
+  if(shown, commits, NULL) AS landedCommits, if(shown, landedLines, NULL) AS agentLinesLanded,
+  if(shown AND linesWritten > 0, landedLines / linesWritten, NULL) AS landingRate,
+  if(shown AND commits > 0, linkedUsd / commits, NULL) AS usdPerCommit, if(shown, abandonedUsd, NULL) AS abandoned
+FROM (${figures})
+WHERE isTotal = 0
+ORDER BY landedLines DESC, team`,
+    needs: { columns: ['team', 'privacy', 'landedCommits', 'agentLinesLanded', 'landingRate', 'usdPerCommit', 'abandoned'] },
+    w: 24,
+    h: 9,
+    fieldConfig: {
+      defaults: {},
+      overrides: [
+        { matcher: { id: 'byRegexp', options: '^(usdPerCommit|abandoned)$' }, properties: [{ id: 'unit', value: USD }] },
+        { matcher: { id: 'byName', options: 'landingRate' }, properties: [{ id: 'unit', value: 'percentunit' }] },
+        { matcher: { id: 'byName', options: 'agentLinesLanded' }, properties: [{ id: 'decimals', value: 1 }] },
+        { matcher: { id: 'byName', options: 'shown' }, properties: [{ id: 'custom.hidden', value: true }] },
+      ],
+    },
   };
 }

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { outcomesByGroup } from '@fulcrum/query';
 import { demoSessions, demoWeek } from '@fulcrum/cli/demo/scenario';
 import { sendSessions } from '@fulcrum/cli/demo/send';
 import { buildDashboards, DASHBOARDS } from '../../deploy/dashboards/build.js';
@@ -37,9 +38,19 @@ beforeAll(async () => {
   await sendSessions(server.url, demoSessions(84, 42, DAY));
   const r = await post(`${server.url}/v1/traces`, mcpAndSkillSessions(), 'application/json');
   expect(r.status).toBe(200);
+  // A team no person is known in: its outcomes are withheld.
+  const small = await post(`${server.url}/v1/traces`, mcpAndSkillSessions([['research', 'acme/lab']], 6), 'application/json');
+  expect(small.status).toBe(200);
   await server.app.spanWriter.flush();
   const analysed = await server.app.analyser.runNow(0);
-  expect(analysed.sessions).toBe(84 + 6);
+  expect(analysed.sessions).toBe(84 + 6 + 2);
+  // Outcomes as a git sync would materialise them: every third session landed half its lines in a commit of its own.
+  await server.app.store.client.command({
+    query: `INSERT INTO session_outcomes (Project, Repository, Branch, SessionId, Commits, LandedLines, AbandonedBefore, LinkedAt, ComputedAt)
+      SELECT Project, Repository, 'main', SessionId, if(cityHash64(SessionId) % 3 = 0, [lower(hex(SHA1(SessionId)))], []), if(cityHash64(SessionId) % 3 = 0, LinesAdded / 2, 0),
+        End + INTERVAL 1 SECOND, now64(3), now64(3)
+      FROM session_summaries FINAL WHERE Project = 'default'`,
+  });
 }, 120_000);
 afterAll(async () => server?.close());
 
@@ -172,6 +183,27 @@ describe.each(FILES)('%s panels on the demo week', (f) => {
   });
 });
 
+describe('the outcomes panel', () => {
+  it('shows per team what the API shows, withholding teams of fewer than 5 people', async () => {
+    const panel = panels('overview.json').find((p) => p.title === 'Outcomes by team')!;
+    const shown = (await run(expand(panel.targets[0]!.rawSql, context()))).data;
+    const api = await outcomesByGroup(server.app.store.client, { project: 'default', since: FROM, until: TO }, { by: 'team' });
+    expect(api.groups.filter((g) => g.withheld).map((g) => g.key)).toEqual(['research']);
+    expect(api.groups.filter((g) => !g.withheld && (g.landedLines ?? 0) > 0).length).toBeGreaterThan(0);
+    expect(shown.map((r) => r.team)).toEqual(api.groups.map((g) => g.key || '(none)'));
+    for (const g of api.groups) {
+      const row = shown.find((r) => r.team === (g.key || '(none)'))!;
+      expect(row.privacy, g.key).toBe(g.withheld ? 'withheld: under 5 people' : '');
+      expect(row.landedCommits, g.key).toBe(g.commits);
+      expect(row.abandoned, g.key).toBe(g.abandonedUsd);
+      if (g.landedLines === null) expect(row.agentLinesLanded).toBeNull();
+      else expect(row.agentLinesLanded as number).toBeCloseTo(g.landedLines, 9);
+      if (g.costPerAcceptedChange === null) expect(row.usdPerCommit).toBeNull();
+      else expect(row.usdPerCommit as number).toBeCloseTo(g.costPerAcceptedChange, 9);
+    }
+  });
+});
+
 describe('sessions link to their trace', () => {
   it("opens Explore on the row's trace with a complete plugin 4.x trace query that reads the deduplicated view", async () => {
     const table = panels('sessions.json')[0]!;
@@ -229,13 +261,15 @@ async function specPanels(file: string): Promise<PanelSpec[]> {
 }
 
 /** Two sessions per team with MCP tool calls (one server failing) and skill invocations, inside the demo week. */
-function mcpAndSkillSessions(): string {
+const MCP_TEAMS: readonly (readonly [string, string])[] = [['payments', 'acme/payments-api'], ['platform', 'acme/infra'], ['mobile', 'acme/ios-app']];
+
+/** Two sessions per team, numbered from `first`; sent with no user, so a team of only these covers no person. */
+function mcpAndSkillSessions(teams = MCP_TEAMS, first = 0): string {
   const kv = (o: Record<string, string | number | boolean>) =>
     Object.entries(o).map(([key, v]) => ({ key, value: typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } }));
   const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
-  const teams = [['payments', 'acme/payments-api'], ['platform', 'acme/infra'], ['mobile', 'acme/ios-app']] as const;
   const resourceSpans = teams.flatMap(([team, repo], ti) => [0, 1].map((k) => {
-    const s = ti * 2 + k;
+    const s = first + ti * 2 + k;
     const traceId = hex(0xabc000 + s, 32);
     const session = `mcp-session-${s}`;
     let t = BigInt(WEEK.start + (s + 1) * 3_600_000) * 1_000_000n;

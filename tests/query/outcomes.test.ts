@@ -121,6 +121,22 @@ describe('linking sessions to the commits that landed', () => {
     const total = (await outcomesByGroup(client(), { project: 'default' }, { by: 'all' })).total;
     expect(total.commits).toBe(4);
   });
+
+  it('drops links that no longer hold: readers take the latest run, even one that links fewer', async () => {
+    // A 1 ms window: no edit is close enough to its commit, so only the trailer links hold.
+    const narrow = await linkSessionsToCommits(server.app.store, { project: 'default', repository: 'acme/api', branch: 'main', windowMs: 1 });
+    expect(narrow).toMatchObject({ trailer: 2, files: 0 });
+    const total = (await outcomesByGroup(client(), { project: 'default' }, { by: 'all' })).total;
+    expect(total).toMatchObject({ commits: 2, landedLines: 0 }); // the trailer links' lines are matched by edits within the window too
+    const rs = await client().query({ query: "SELECT SessionId, Commits FROM session_outcomes FINAL WHERE Project = 'default' AND ComputedAt = (SELECT max(ComputedAt) FROM session_outcomes) AND SessionId != '' ORDER BY SessionId", format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([
+      { SessionId: 's-abandoned', Commits: [] }, { SessionId: 's-pair-a', Commits: [] }, { SessionId: 's-pair-b', Commits: [] },
+      { SessionId: 's-pr', Commits: [] }, { SessionId: 's-reverted', Commits: [h.reverted] }, { SessionId: 's-trailer', Commits: [h.agent] },
+    ]);
+    // Linking again with the default window restores every link (and the figures below).
+    expect(await linkSessionsToCommits(server.app.store, { project: 'default', repository: 'acme/api', branch: 'main' })).toMatchObject({ trailer: 2, files: 3, sessions: 6 });
+    expect((await outcomesByGroup(client(), { project: 'default' }, { by: 'all' })).total).toMatchObject({ commits: 4, landedLines: 30 });
+  });
 });
 
 describe('outcome figures', () => {

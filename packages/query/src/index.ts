@@ -40,5 +40,7 @@ export { parseQueryParams, parseTime, QueryParamError, BUDGET_PARAMS, WEIGHT_PAR
 export type { QueryParams, ParsedQuery, BudgetParam, WeightParams } from './params.js';
 export { linkSessionsToCommits, DEFAULT_LINK_WINDOW_MS } from './outcomes/link.js';
 export type { LinkOptions, LinkResult } from './outcomes/link.js';
+export { materialiseOutcomes } from './outcomes/materialise.js';
+export type { MaterialiseOptions, MaterialiseResult } from './outcomes/materialise.js';
 export { outcomesByGroup, OUTCOME_DIMENSIONS, DEFAULT_MIN_GROUP_SIZE } from './outcomes/figures.js';
-export type { OutcomeDimension, OutcomeFigures, OutcomesResult, OutcomesOptions } from './outcomes/figures.js';
+export type { OutcomeDimension, OutcomeFigures, OutcomePart, OutcomesResult, OutcomesOptions } from './outcomes/figures.js';

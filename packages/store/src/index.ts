@@ -24,8 +24,8 @@ export { SESSION_ACTIVITY, SESSION_SUMMARIES, SPAN_VERDICTS } from './tables/ana
 export type { SessionActivityRow, SessionSummaryRow, SpanVerdictRow } from './tables/analysis.js';
 export { GIT_COMMITS, GIT_COMMIT_FILES, GIT_SYNC_STATE } from './tables/git.js';
 export type { GitCommitRow, GitCommitFileRow, GitSyncStateRow } from './tables/git.js';
-export { SESSION_COMMITS } from './tables/outcomes.js';
-export type { SessionCommitRow } from './tables/outcomes.js';
+export { SESSION_COMMITS, SESSION_OUTCOMES } from './tables/outcomes.js';
+export type { SessionCommitRow, SessionOutcomeRow } from './tables/outcomes.js';
 export { GIT_COMMIT_SURVIVAL, GIT_LINE_ORIGINS, GIT_SURVIVAL_STATE } from './tables/git-survival.js';
 export type { GitCommitSurvivalRow, GitLineOriginRow, GitSurvivalStateRow } from './tables/git-survival.js';
 export { writeRows, encodeRows } from './tables/write.js';

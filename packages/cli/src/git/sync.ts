@@ -4,6 +4,7 @@ import type { GitBatch, GitCommitFacts, GitFileFacts, GitSyncState } from '@fulc
 import { commitFacts } from './commit-facts.js';
 import { LOG_FORMAT, LogParser, type LoggedCommit } from './log-parser.js';
 import { countCommits, isAncestor, resolveCommit } from './repo.js';
+import { materialiseOutcomes } from '@fulcrum/query';
 import { updateSurvival, type SurvivalOptions, type SurvivalResult } from './blame-survival.js';
 
 /** Where synced commits go: the store, or a server's API. */
@@ -75,7 +76,11 @@ export interface SyncResult {
 export async function syncBranch(options: SyncOptions): Promise<SyncResult> {
   const result = await syncCommits(options);
   // Survival reads the commits just written, and runs even when none are new: commits age into their windows.
-  if (options.survival && result.tip) result.survival = await updateSurvival({ ...options.survival, path: options.path, tip: result.tip, gitBin: options.gitBin });
+  if (options.survival && result.tip) {
+    result.survival = await updateSurvival({ ...options.survival, path: options.path, tip: result.tip, gitBin: options.gitBin });
+    // The sink's link run materialised outcomes before survival moved: again, so they include it.
+    await materialiseOutcomes(options.survival.store, options.survival.target);
+  }
   return result;
 }
 

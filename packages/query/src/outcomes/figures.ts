@@ -2,7 +2,6 @@ import type { QueryScope } from '../scope.js';
 import { selectRows, type Client } from '../sql.js';
 import { summariesIn, WEIGHTED_ACTIVITY_SQL } from '../summaries.js';
 import { resolveWeights, weightParams, type Weights, type WeightOverrides } from '../leverage/weights.js';
-import { DEFAULT_LINK_WINDOW_MS } from './link.js';
 
 /** What outcomes can be grouped by. Never by person: outcomes are team figures (see privacy in docs/outcomes.md). */
 export const OUTCOME_DIMENSIONS = { team: 'Team', repository: 'Repository', harness: 'Harness', useCase: 'UseCase' } as const;
@@ -45,7 +44,6 @@ export interface OutcomeFigures {
 export interface OutcomesResult {
   by: OutcomeDimension | 'all';
   minGroupSize: number;
-  windowMs: number;
   /** True when some session in scope has known outcomes (its repository synced and linked): reports may lead with landed leverage. */
   outcomesAvailable: boolean;
   weights: Weights;
@@ -58,10 +56,10 @@ export interface OutcomesOptions {
   by?: OutcomeDimension | 'all';
   /** Groups (and the total) covering fewer distinct people are withheld. @default 5 */
   minGroupSize?: number;
-  /** The link window: a session unlinked that ended longer than this before a repository's latest synced commit is abandoned. @default 7 days */
-  windowMs?: number;
   /** @default DEFAULT_WEIGHTS */
   weights?: WeightOverrides;
+  /** Figures to compute beside `landing` (commits, lines, landing rate, $ per commit, abandoned $); the others come back null. @default every part */
+  parts?: OutcomePart[];
 }
 
 interface Sums {
@@ -72,62 +70,53 @@ interface Sums {
 
 const LANDED_ACTIVITY_SQL = WEIGHTED_ACTIVITY_SQL.replace('LinesAdded *', 'landed *');
 
-function outcomesSql(groupKey: string, tail: string): string {
-  return `WITH
-  runs AS (SELECT Repository, argMax(Branch, ComputedAt) AS Branch, max(ComputedAt) AS ComputedAt FROM session_commits WHERE Project = {project:String} GROUP BY Repository),
-  commits AS (
-    SELECT Repository, Hash, PullRequest, RevertsHash, CommitTime FROM git_commits FINAL
-    WHERE Project = {project:String} AND Mainline AND (Repository, Branch) IN (SELECT Repository, Branch FROM runs)
-  ),
-  synced AS (SELECT Repository, toUnixTimestamp64Milli(max(CommitTime)) AS lastCommitMs FROM commits GROUP BY Repository),
-  reverted AS (
-    SELECT c.Repository AS Repository, c.Hash AS Hash FROM commits AS c
-    INNER JOIN (SELECT Repository, RevertsHash FROM commits WHERE RevertsHash != '') AS r ON c.Repository = r.Repository
-    WHERE startsWith(c.Hash, r.RevertsHash)
-  ),
-  survival AS (SELECT Repository, Branch, Hash, Surviving30d, Reworked21d, LinesAdded FROM git_commit_survival FINAL WHERE Project = {project:String}),
-  linkFacts AS (
-    SELECT l.SessionId AS SessionId, l.Repository AS Repository, l.Hash AS Hash, l.LandedLines AS LandedLines, c.PullRequest AS PullRequest,
-      (l.Repository, l.Hash) IN (SELECT Repository, Hash FROM reverted) AS isReverted,
-      if(sv.Surviving30d IS NULL OR sv.LinesAdded = 0, NULL, l.LandedLines * least(sv.Surviving30d / sv.LinesAdded, 1)) AS survived,
-      if(sv.Reworked21d IS NULL OR sv.LinesAdded = 0, NULL, l.LandedLines * least(sv.Reworked21d / sv.LinesAdded, 1)) AS reworked
-    FROM (
-      SELECT SessionId, Repository, Branch, Hash, LandedLines FROM session_commits FINAL
-      WHERE Project = {project:String} AND (Repository, Branch, ComputedAt) IN (SELECT Repository, Branch, ComputedAt FROM runs)
-    ) AS l
-    INNER JOIN commits AS c ON c.Repository = l.Repository AND c.Hash = l.Hash
-    LEFT JOIN survival AS sv ON sv.Repository = l.Repository AND sv.Branch = l.Branch AND sv.Hash = l.Hash
-  ),
-  perSession AS (
-    SELECT SessionId, groupArray((Repository, Hash)) AS hashes, groupArrayIf((Repository, PullRequest), PullRequest > 0) AS prs,
-      groupArrayIf((Repository, Hash), isReverted) AS revertedHashes, sum(LandedLines) AS landed,
-      sumIf(survived, survived IS NOT NULL) AS survived, sumIf(LandedLines, survived IS NOT NULL) AS survivalBase,
-      sumIf(reworked, reworked IS NOT NULL) AS reworked, sumIf(LandedLines, reworked IS NOT NULL) AS reworkBase
-    FROM linkFacts GROUP BY SessionId
-  )
-SELECT ${groupKey}, uniqExactIf(UserId, UserId != '') AS people,
-  countIf(covered) AS sessions,
-  length(groupUniqArrayArray(hashes)) AS commits, length(groupUniqArrayArray(prs)) AS pullRequests, length(groupUniqArrayArray(revertedHashes)) AS reverted,
-  sumIf(LinesAdded, covered) AS linesWritten, sum(landed) AS landedLines,
-  sumIf(SpendUsd, notEmpty(hashes)) AS linkedUsd, sumIf(SpendUsd, covered) AS coveredUsd,
-  sumIf(SpendUsd, synced AND empty(hashes) AND SpendUsd > 0 AND toUnixTimestamp64Milli(End) < lastCommitMs - {windowMs:Int64}) AS abandonedUsd,
-  sumIf(${LANDED_ACTIVITY_SQL}, covered) AS landedWeighted,
-  sum(survived) AS survived, sum(survivalBase) AS survivalBase, sum(reworked) AS reworked, sum(reworkBase) AS reworkBase,
-  sumIf(ToolCalls, Prompts > 0) AS toolCalls, sum(Prompts) AS prompts
-FROM (
-  SELECT s.Team AS Team, s.Repository AS Repository, s.Harness AS Harness, s.UseCase AS UseCase, s.UserId AS UserId, s.SpendUsd AS SpendUsd, s.End AS End,
-    s.LinesAdded AS LinesAdded, s.LinesRemoved AS LinesRemoved, s.Refactors AS Refactors, s.Skills AS Skills, s.Mcp AS Mcp, s.ToolCalls AS ToolCalls, s.Prompts AS Prompts,
-    p.hashes AS hashes, p.prs AS prs, p.revertedHashes AS revertedHashes, p.landed AS landed, p.survived AS survived, p.survivalBase AS survivalBase,
-    p.reworked AS reworked, p.reworkBase AS reworkBase, y.Repository != '' AS synced, y.lastCommitMs AS lastCommitMs, (synced OR notEmpty(hashes)) AS covered
-  FROM (SELECT * FROM ${'{FROM}'}) AS s
-  LEFT JOIN perSession AS p ON p.SessionId = s.SessionId
-  LEFT JOIN synced AS y ON y.Repository = s.Repository
-)${tail}`;
+/**
+ * The outcomes query, part by part: each part's columns per session (from session_outcomes) and its
+ * sums per group (over the sessions' summaries joined to those columns). A session with a row in
+ * session_outcomes is covered: its outcome is known, even if nothing landed. Commits, PRs and
+ * reverts are counted once however many sessions share them.
+ */
+const PARTS = {
+  /** Commits, landed and written lines, linked and abandoned $. */
+  landing: {
+    perSession: ['groupArrayArray(Commits) AS hashes', 'sum(LandedLines) AS landed', 'max(AbandonedBefore) AS abandonedBefore'],
+    sums: [
+      "uniqExactIf(UserId, UserId != '') AS people", 'sum(covered) AS sessions', 'length(groupUniqArrayArray(hashes)) AS commits',
+      'sumIf(LinesAdded, covered) AS linesWritten', 'sum(landed) AS landedLines', 'sumIf(SpendUsd, notEmpty(hashes)) AS linkedUsd',
+      'sumIf(SpendUsd, covered AND empty(hashes) AND SpendUsd > 0 AND End < abandonedBefore) AS abandonedUsd',
+    ],
+  },
+  pullRequests: { perSession: ['groupArrayArray(PullRequests) AS prs'], sums: ['length(groupUniqArrayArray(prs)) AS pullRequests'] },
+  reverts: { perSession: ['groupArrayArray(Reverted) AS revertedHashes'], sums: ['length(groupUniqArrayArray(revertedHashes)) AS reverted'] },
+  survival: {
+    perSession: ['sum(Survived) AS survived', 'sum(SurvivalBase) AS survivalBase', 'sum(Reworked) AS reworked', 'sum(ReworkBase) AS reworkBase'],
+    sums: ['sum(survived) AS survived', 'sum(survivalBase) AS survivalBase', 'sum(reworked) AS reworked', 'sum(reworkBase) AS reworkBase'],
+  },
+  landedLeverage: { perSession: [], sums: [`sumIf(${LANDED_ACTIVITY_SQL}, covered) AS landedWeighted`, 'sumIf(SpendUsd, covered) AS coveredUsd'] },
+  delegation: { perSession: [], sums: ['sumIf(ToolCalls, Prompts > 0) AS toolCalls', 'sum(Prompts) AS prompts'] },
+} as const;
+
+/** A part of the outcome figures; `landing` is always computed. */
+export type OutcomePart = keyof typeof PARTS;
+const ALL_PARTS = Object.keys(PARTS) as OutcomePart[];
+
+function outcomesSql(groupKey: string, tail: string, parts: ReadonlySet<OutcomePart>): string {
+  const used = ALL_PARTS.filter((p) => parts.has(p)).map((p) => PARTS[p]);
+  return `WITH o AS (
+  SELECT SessionId, 1 AS covered, ${used.flatMap((p) => p.perSession).join(', ')}
+  FROM session_outcomes FINAL
+  WHERE Project = {project:String} AND SessionId != ''
+    AND (Repository, ComputedAt) IN (SELECT Repository, max(ComputedAt) FROM session_outcomes WHERE Project = {project:String} GROUP BY Repository)
+  GROUP BY SessionId
+)
+SELECT ${groupKey}, ${used.flatMap((p) => p.sums).join(',\n  ')}
+FROM (SELECT * FROM ${'{FROM}'}) AS s
+LEFT JOIN o ON o.SessionId = s.SessionId${tail}`;
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
-function figures(r: Sums, minGroupSize: number): OutcomeFigures {
+function figures(r: Sums, minGroupSize: number, parts: ReadonlySet<OutcomePart>): OutcomeFigures {
   const people = Number(r.people);
   if (minGroupSize > 1 && people < minGroupSize) {
     return {
@@ -137,45 +126,48 @@ function figures(r: Sums, minGroupSize: number): OutcomeFigures {
     };
   }
   const n = (k: keyof Sums) => Number(r[k]) || 0;
+  const asked = <T>(part: OutcomePart, value: T): T | null => (parts.has(part) ? value : null);
   const survivalReason = n('survivalBase') === 0 && n('reworkBase') === 0
     ? (n('landedLines') > 0 ? 'not computed yet for these commits: fulcrum git sync, reading the store directly, computes survival once a commit is 30 days old and rework once it is 21 days old' : 'no landed agent lines')
     : null;
   return {
-    key: r.key, withheld: false, reason: null, sessions: n('sessions'), commits: n('commits'), pullRequests: n('pullRequests'),
+    key: r.key, withheld: false, reason: null, sessions: n('sessions'), commits: n('commits'), pullRequests: asked('pullRequests', n('pullRequests')),
     linesWritten: n('linesWritten'), landedLines: n('landedLines'), landedLinesEstimated: true,
     landingRate: ratio(n('landedLines'), n('linesWritten')),
-    survival30d: ratio(n('survived'), n('survivalBase')), reworkRate: ratio(n('reworked'), n('reworkBase')), survivalReason,
-    revertRate: ratio(n('reverted'), n('commits')),
-    costPerAcceptedChange: ratio(n('linkedUsd'), n('commits')), costPerPullRequest: ratio(n('linkedUsd'), n('pullRequests')),
-    abandonedUsd: n('abandonedUsd'), landedLeverage: ratio(n('landedWeighted'), n('coveredUsd')),
-    toolCallsPerPrompt: ratio(n('toolCalls'), n('prompts')),
+    survival30d: asked('survival', ratio(n('survived'), n('survivalBase'))), reworkRate: asked('survival', ratio(n('reworked'), n('reworkBase'))),
+    survivalReason: asked('survival', survivalReason),
+    revertRate: asked('reverts', ratio(n('reverted'), n('commits'))),
+    costPerAcceptedChange: ratio(n('linkedUsd'), n('commits')), costPerPullRequest: asked('pullRequests', ratio(n('linkedUsd'), n('pullRequests'))),
+    abandonedUsd: n('abandonedUsd'), landedLeverage: asked('landedLeverage', ratio(n('landedWeighted'), n('coveredUsd'))),
+    toolCallsPerPrompt: asked('delegation', ratio(n('toolCalls'), n('prompts'))),
   };
 }
 
 
 /**
  * Outcome figures of the sessions in scope, in total and per group, in one query: the sessions'
- * summaries joined to their links (session_commits, each repository's latest link run), the
- * landed commits (git_commits, Mainline), their reverts and survival (git_commit_survival, when
- * computed). Groups, and the total, covering fewer than `minGroupSize` people are withheld.
+ * summaries joined to their materialised outcomes (session_outcomes). Groups, and the total,
+ * covering fewer than `minGroupSize` people are withheld.
  */
 export async function outcomesByGroup(client: Client, scope: QueryScope, options: OutcomesOptions = {}): Promise<OutcomesResult> {
   const by = options.by ?? 'team';
   if (by !== 'all' && !OUTCOME_DIMENSIONS[by]) throw new RangeError(`by must be one of all, ${Object.keys(OUTCOME_DIMENSIONS).join(', ')} (outcomes are never shown per person)`);
   const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   if (!Number.isInteger(minGroupSize) || minGroupSize < 1) throw new RangeError(`minGroupSize must be a whole number ≥ 1, got ${minGroupSize}`);
-  const windowMs = options.windowMs ?? DEFAULT_LINK_WINDOW_MS;
   const weights = resolveWeights(options.weights);
   const from = summariesIn(scope);
   const column = by === 'all' ? '' : OUTCOME_DIMENSIONS[by];
   const grouping = by === 'all'
     ? { key: "'' AS key, 1 AS isTotal", tail: '' }
-    : { key: `${column} AS key, grouping(key) AS isTotal`, tail: '\nGROUP BY GROUPING SETS ((key), ())\nORDER BY isTotal DESC, landedLines DESC, key' };
-  const sql = outcomesSql(grouping.key, grouping.tail).replace('{FROM}', from.sql);
-  const rows = await selectRows<Sums>(client, sql, { ...from.params, ...weightParams(weights), windowMs });
+    : { key: `${column} AS key, grouping(key) AS isTotal`, tail: '\nGROUP BY GROUPING SETS ((key), ())' };
+  const parts = new Set<OutcomePart>(['landing', ...(options.parts ?? ALL_PARTS)]);
+  const sql = outcomesSql(grouping.key, grouping.tail, parts).replace('{FROM}', from.sql);
+  const rows = await selectRows<Sums>(client, sql, { ...from.params, ...weightParams(weights) });
   const totalRow = rows.find((r) => Number(r.isTotal) === 1);
   const zero = { key: '', isTotal: 1, people: 0, sessions: 0 } as Sums;
-  const total = { ...figures(totalRow ?? zero, minGroupSize), key: '' };
-  const groups = by === 'all' ? [] : rows.filter((r) => Number(r.isTotal) !== 1).map((r) => figures(r, minGroupSize));
-  return { by, minGroupSize, windowMs, outcomesAvailable: Number(totalRow?.sessions ?? 0) > 0, weights, total, groups };
+  const total = { ...figures(totalRow ?? zero, minGroupSize, parts), key: '' };
+  const groups = by === 'all' ? [] : rows.filter((r) => Number(r.isTotal) !== 1)
+    .sort((a, b) => Number(b.landedLines) - Number(a.landedLines) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((r) => figures(r, minGroupSize, parts));
+  return { by, minGroupSize, outcomesAvailable: Number(totalRow?.sessions ?? 0) > 0, weights, total, groups };
 }

@@ -1,5 +1,9 @@
 import type { Client } from '../sql.js';
 import { selectRows } from '../sql.js';
+import { materialiseOutcomes } from './materialise.js';
+import { DEFAULT_LINK_WINDOW_MS } from './window.js';
+
+export { DEFAULT_LINK_WINDOW_MS };
 
 /** What to link: one synced branch of one repository of a project. */
 export interface LinkOptions {
@@ -24,11 +28,11 @@ export interface LinkResult {
   /** (commit, session) links written, by rule. */
   trailer: number;
   files: number;
-  /** ComputedAt of this run: readers take each repository's latest run, so a link that no longer holds is dropped. */
+  /** ComputedAt of this run. */
   computedAt: number;
+  /** Sessions whose outcomes were materialised from this run (session_outcomes): readers take each repository's latest, so a link that no longer holds is dropped. */
+  sessions: number;
 }
-
-export const DEFAULT_LINK_WINDOW_MS = 7 * 86_400_000;
 
 /*
  * One INSERT … SELECT in ClickHouse (nothing is pulled into JS):
@@ -114,8 +118,9 @@ WINDOW c AS (PARTITION BY l.Hash)`;
 
 /**
  * Links the sessions of a project to the commits that landed on a synced branch (rules in
- * docs/outcomes.md) and writes them to session_commits as one run. Idempotent: a re-run writes the
- * same links under a newer ComputedAt, and readers take the latest run of each repository.
+ * docs/outcomes.md), writes them to session_commits as one run, and materialises the sessions'
+ * outcomes from it (session_outcomes). Idempotent: a re-run writes the same links under a newer
+ * ComputedAt, and readers take the latest run of each repository.
  */
 export async function linkSessionsToCommits(store: { client: Client }, options: LinkOptions): Promise<LinkResult> {
   const computedAt = options.nowMs ?? Date.now();
@@ -129,5 +134,6 @@ export async function linkSessionsToCommits(store: { client: Client }, options: 
      WHERE Project = {project:String} AND Repository = {repository:String} AND Branch = {branch:String} AND ComputedAt = fromUnixTimestamp64Milli({nowMs:Int64})
      GROUP BY Rule`, params);
   const of = (rule: string) => Number(counts.find((r) => r.Rule === rule)?.n ?? 0);
-  return { trailer: of('trailer'), files: of('files'), computedAt };
+  const outcomes = await materialiseOutcomes(store, { ...options, linkedAt: computedAt, windowMs: params.windowMs });
+  return { trailer: of('trailer'), files: of('files'), computedAt, sessions: outcomes.sessions };
 }

@@ -31,3 +31,46 @@ export const SESSION_COMMITS = defineTable({
 });
 
 export type SessionCommitRow = RowOf<typeof SESSION_COMMITS.columns>;
+
+/**
+ * Per session, what landed from it on a synced branch: materialised from
+ * session_commits, git_commits and git_commit_survival after each link run
+ * and after each survival run (packages/query/src/outcomes/materialise.ts),
+ * so reports, the API and dashboards read outcomes with short SQL. Each run
+ * writes one row per session of the repository (linked, or naming the
+ * repository and linked to nothing) and one row with SessionId '' that marks
+ * the run; readers take each repository's latest run, so links that no longer
+ * hold drop out even when a run links nothing.
+ */
+export const SESSION_OUTCOMES = defineTable({
+  name: 'session_outcomes',
+  columns: {
+    Project: col(t.lowString),
+    Repository: col(t.lowString),
+    Branch: col(t.lowString),
+    SessionId: col(t.string),
+    /** Mainline commits the session is linked to. */
+    Commits: col(t.strings),
+    /** Pull requests those commits landed, as 'repository#number'. */
+    PullRequests: col(t.strings),
+    /** Those of Commits that a later commit reverted. */
+    Reverted: col(t.strings),
+    /** Estimated agent lines of the session that landed (session_commits.LandedLines, summed). */
+    LandedLines: col(t.float64),
+    /** Of LandedLines, those in commits whose survival is computed (SurvivalBase), the estimated share still at the tip after 30 days (Survived). */
+    Survived: col(t.float64),
+    SurvivalBase: col(t.float64),
+    /** Of LandedLines, those in commits whose rework is computed (ReworkBase), the estimated share changed within 21 days (Reworked). */
+    Reworked: col(t.float64),
+    ReworkBase: col(t.float64),
+    /** A session linked to nothing that ended before this (the branch's last commit minus the link window) counts as abandoned. */
+    AbandonedBefore: col(t.millis),
+    /** The link run (session_commits.ComputedAt) this was computed from. */
+    LinkedAt: col(t.millis),
+    ComputedAt: col(t.millis),
+  },
+  engine: 'ReplacingMergeTree(ComputedAt)',
+  orderBy: '(Project, Repository, SessionId)',
+});
+
+export type SessionOutcomeRow = RowOf<typeof SESSION_OUTCOMES.columns>;

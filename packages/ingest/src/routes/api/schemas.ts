@@ -171,7 +171,7 @@ export const outcomeFiguresSchema = {
 export const outcomesSchema = {
   type: 'object',
   properties: {
-    by: str, minGroupSize: int, windowMs: int, outcomesAvailable: bool,
+    by: str, minGroupSize: int, outcomesAvailable: bool,
     weights, total: { $ref: 'OutcomeFigures#' }, groups: { type: 'array', items: { $ref: 'OutcomeFigures#' } },
   },
 } as const;
