@@ -132,14 +132,17 @@ const EXPECTED_FILES = () => [
   { Hash: h.revert, Path: 'debug.txt', OldPath: '', LinesAdded: 0, LinesRemoved: 1, Binary: false },
 ];
 
+/** No session in these stores: a complete sync links none (and says so). */
+const NO_LINKS = 'linked 0 session-commit pairs: 0 by trailer, 0 by the commit a session made, 0 by files edited\n';
+
 describe('fulcrum git sync', () => {
   it('syncs into the store, and a second run reads nothing and adds nothing', async () => {
     const first = await runCli(['git', 'sync', repo, '--data-dir', dataDir]);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(first.stdout).toBe(`synced api main: 6 commits, 8 file changes, 1 PR commit merges brought in (up to ${h.revert!.slice(0, 12)})\n`);
+    expect(first.stdout).toBe(`synced api main: 6 commits, 8 file changes, 1 PR commit merges brought in (up to ${h.revert!.slice(0, 12)})\n${NO_LINKS}`);
     const again = await runCli(['git', 'sync', repo, '--data-dir', dataDir]);
-    expect(again.stdout).toBe(`synced api main: no new commits (up to ${h.revert!.slice(0, 12)})\n`);
+    expect(again.stdout).toBe(`synced api main: no new commits (up to ${h.revert!.slice(0, 12)})\n${NO_LINKS}`);
 
     store = await openStore({ dataDir });
     expect(await commitsOf('default', 'api')).toEqual(expectedCommits());
@@ -203,14 +206,14 @@ describe('fulcrum git sync', () => {
 
     const sent = await runCli(['git', 'sync', clone, '--server', url], { FULCRUM_API_KEY: key });
     expect(sent.stderr).toBe('');
-    expect(sent.stdout).toBe(`synced acme/api main: 7 commits, 9 file changes, 1 PR commit merges brought in (up to ${h.added!.slice(0, 12)})\n`);
+    expect(sent.stdout).toBe(`synced acme/api main: 7 commits, 9 file changes, 1 PR commit merges brought in (up to ${h.added!.slice(0, 12)})\n${NO_LINKS}`);
     const stored = await commitsOf('team-a', 'acme/api');
     expect(stored.slice(0, 7)).toEqual(expectedCommits());
     expect(stored.map((c) => c.Hash)).toEqual([h.init, h.parser, h.widget, h.merge, h.rename, h.debug, h.revert, h.added]);
     expect((await filesOf('team-a', 'acme/api')).slice(0, 8)).toEqual(EXPECTED_FILES());
 
     const again = await runCli(['git', 'sync', clone, '--server', url], { FULCRUM_API_KEY: key });
-    expect(again.stdout).toBe(`synced acme/api main: no new commits (up to ${h.added!.slice(0, 12)})\n`);
+    expect(again.stdout).toBe(`synced acme/api main: no new commits (up to ${h.added!.slice(0, 12)})\n${NO_LINKS}`);
     expect(await rows("SELECT count() AS n FROM git_commits WHERE Project = 'team-a'")).toEqual([{ n: 8 }]);
 
     const wrong = await runCli(['git', 'sync', clone, '--server', url], { FULCRUM_API_KEY: 'fk_nope_nope' });

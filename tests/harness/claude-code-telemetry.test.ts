@@ -51,10 +51,12 @@ describe('Claude Code rich run (OTLP/JSON logs + beta traces)', () => {
     expect(failed.map((c) => [c.ToolName, c.FilePath, c.ErrorType])).toEqual([['Read', '/home/developer1/workdir-rich/does_not_exist.py', 'TelemetrySafeError']]);
   });
 
-  it('records edits with line counts, the commit command, and team', async () => {
+  it('records edits with line counts, the commit command and the commit it made, and team', async () => {
     const list = await calls(server.app.store.client, RICH);
     expect(list.filter((c) => c.LinesAdded > 0).map((c) => [c.ToolName, c.LinesAdded, c.LinesRemoved])).toEqual([['Edit', 4, 0], ['Write', 5, 0]]);
     expect(list.some((c) => c.Command === "git add -A && git commit -m 'Add sub() and notes'")).toBe(true);
+    // The commit it made, as Claude Code named it (tool_parameters.git_commit_id): what links the session to the commit.
+    expect(list.filter((c) => c.VcsCommit !== '').map((c) => [c.ToolName, c.VcsAction, c.VcsCommit])).toEqual([['Bash', 'commit', '7675e39']]);
     const [t] = await rows<{ Team: string }>(server.app.store.client, 'SELECT DISTINCT Team FROM spans FINAL WHERE SessionId = {s:String}', { s: RICH });
     expect(t!.Team).toBe('realclients');
   });

@@ -61,12 +61,14 @@ export interface CallRow {
   FileUnchanged: boolean;
   Timestamp: string;
   Source: string;
+  VcsAction: string;
+  VcsCommit: string;
 }
 
 /** The session's tool-like calls (tool, mcp, skill, agent) in time order. */
 export function calls(client: ClickHouseClient, sessionId: string): Promise<CallRow[]> {
   return rows<CallRow>(client, `SELECT SpanType, ToolName, FilePath, Command, Success, ErrorType, SkillName, McpServer, AgentName,
-      LinesAdded, LinesRemoved, ReadOffset, ReadLimit, FileUnchanged, toString(Timestamp) AS Timestamp, Source
+      LinesAdded, LinesRemoved, ReadOffset, ReadLimit, FileUnchanged, toString(Timestamp) AS Timestamp, Source, VcsAction, VcsCommit
     FROM spans FINAL WHERE SessionId = {s:String} AND SpanType IN ('tool','mcp','skill','agent') ORDER BY Timestamp`, { s: sessionId });
 }
 

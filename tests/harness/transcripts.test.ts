@@ -49,6 +49,12 @@ describe('Claude Code transcripts', () => {
     expect(reads.map((r) => r.FileUnchanged)).toEqual([false, true]);
     expect(list.filter((c) => c.LinesAdded > 0).map((c) => [c.ToolName, c.LinesAdded, c.LinesRemoved])).toEqual([['Edit', 4, 0], ['Write', 5, 0]]);
   });
+
+  it('keep the commit a Bash call made (toolUseResult.gitOperation), as the telemetry names it', async () => {
+    const committed = (await calls(store.client, RICH)).filter((c) => c.VcsCommit !== '');
+    expect(committed.map((c) => [c.ToolName, c.VcsAction, c.VcsCommit])).toEqual([['Bash', 'commit', '7675e39']]);
+    expect((await calls(store.client, PRIVATE)).filter((c) => c.VcsCommit !== '').map((c) => c.VcsCommit)).toEqual(['2273293']);
+  });
 });
 
 describe('Codex and Gemini CLI transcripts', () => {

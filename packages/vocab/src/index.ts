@@ -18,4 +18,5 @@ export type { ToolColumns, ToolFacts, ToolFactsOptions, ToolKind } from './tool-
 export { changesNothing, normaliseCommand, normaliseFilePath, SCAN_COMMANDS, searchKeyOf } from './tool-keys.js';
 export type { SearchKeyParts } from './tool-keys.js';
 export { describeShellCommand, parseShell, shellSearchVariant, vcsActionOf } from './shell.js';
+export { commitHashInGitOutput, commitIdOf } from './git-output.js';
 export type { ShellMeaning, ShellRedirect, ShellWord, SimpleCommand } from './shell.js';

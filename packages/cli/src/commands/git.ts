@@ -112,6 +112,10 @@ async function sync(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const brought = r.prCommits ? `, ${plural(r.prCommits, 'PR commit')} merges brought in` : '';
     const refused = r.rejected ? `; ${plural(r.rejected, 'item')} refused` : '';
     process.stdout.write(`synced ${where}: ${what}${brought}${r.tip ? ` (up to ${r.tip.slice(0, 12)})` : ' (no commits yet)'}${refused}\n`);
+    if (r.linked) {
+      const { trailer, commit, files } = r.linked;
+      process.stdout.write(`linked ${plural(trailer + commit + files, 'session-commit pair')}: ${trailer} by trailer, ${commit} by the commit a session made, ${files} by files edited\n`);
+    }
   };
 
   const flag = s('server');

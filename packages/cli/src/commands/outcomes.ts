@@ -11,8 +11,9 @@ lines written and landed (estimated from line counts), landing rate,
 survival after 30 days and rework within 21 days (when computed), revert rate,
 $ per landed commit and per PR, spend of sessions that landed nothing,
 leverage on landed lines, and tool calls per human prompt.
-Sessions are linked to commits by a session trailer, else by the files they
-edited in the same repository within 7 days before the commit (docs/outcomes.md).
+Sessions are linked to commits by a session trailer, else by the commit a tool
+call of theirs made (the hash the harness or git printed), else by the files
+they edited in the same repository within 7 days before it (docs/outcomes.md).
 Groups covering fewer people than privacy.minGroupSize (default 5) are withheld.
 
 Options:

@@ -21,8 +21,10 @@ export function storeSink(store: Store, target: SinkTarget): GitSink {
     async write(batch, tip) {
       const rows = gitRows(batch, target);
       await writeGitRows(store, rows);
-      if (tip) await writeGitSyncState(store, target, tip).then(() => linkSessionsToCommits(store, target)); // a complete sync: link sessions to what landed
-      return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
+      if (!tip) return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
+      await writeGitSyncState(store, target, tip);
+      const linked = await linkSessionsToCommits(store, target); // a complete sync: link sessions to what landed
+      return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected, linked: { trailer: linked.trailer, commit: linked.commit, files: linked.files } };
     },
   };
 }
@@ -88,7 +90,11 @@ export function serverSink(server: URL, target: SinkTarget, options: ServerSinkO
       const files = redact ? batch.files.map((f) => ({ ...f, path: redact(f.path), oldPath: f.oldPath && redact(f.oldPath) })) : batch.files;
       const payload = JSON.stringify({ repository: target.repository, branch: target.branch, ...(target.project ? { project: target.project } : {}), commits, files, ...(tip ? { tip: { hash: tip.tipHash, coveredSince: tip.coveredSince, ...(target.root ? { root: target.root } : {}) } } : {}) });
       const { body } = await request('POST', new URL('/api/git/commits', server), payload);
-      return { commits: Number(body.commits) || 0, files: Number(body.files) || 0, rejected: Number(body.rejected) || 0 };
+      const linked = body.linked && typeof body.linked === 'object' ? (body.linked as Record<string, unknown>) : undefined;
+      return {
+        commits: Number(body.commits) || 0, files: Number(body.files) || 0, rejected: Number(body.rejected) || 0,
+        ...(linked ? { linked: { trailer: Number(linked.trailer) || 0, commit: Number(linked.commit) || 0, files: Number(linked.files) || 0 } } : {}),
+      };
     },
   };
 }

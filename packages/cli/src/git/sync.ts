@@ -11,8 +11,8 @@ import { updateSurvival, type SurvivalOptions, type SurvivalResult } from './bla
 export interface GitSink {
   /** How far this branch was synced before, if ever. */
   readState(): Promise<GitSyncState | undefined>;
-  /** Writes a batch; `tip` comes with the last one, once every commit before it is written. */
-  write(batch: GitBatch, tip?: GitSyncState): Promise<{ commits: number; files: number; rejected: number }>;
+  /** Writes a batch; `tip` comes with the last one, once every commit before it is written (and sessions are then linked). */
+  write(batch: GitBatch, tip?: GitSyncState): Promise<{ commits: number; files: number; rejected: number; linked?: LinkCounts }>;
 }
 
 export interface SyncOptions {
@@ -35,6 +35,13 @@ export interface SyncOptions {
   survival?: Pick<SurvivalOptions, 'store' | 'target' | 'nowMs' | 'concurrency' | 'onBlame'>;
 }
 
+/** Sessions linked to the synced branch's commits, by rule (docs/outcomes.md). */
+export interface LinkCounts {
+  trailer: number;
+  commit: number;
+  files: number;
+}
+
 export interface SyncResult {
   /** Commits of the branch's first-parent history and their files, read from git and written. */
   commits: number;
@@ -49,6 +56,8 @@ export interface SyncResult {
   since?: string;
   /** What the survival run blamed and wrote, when options.survival was given. */
   survival?: SurvivalResult;
+  /** The (commit, session) links the sync's link run found, when the sink reports them. */
+  linked?: LinkCounts;
 }
 
 /**
@@ -96,7 +105,7 @@ async function syncCommits(options: SyncOptions): Promise<SyncResult> {
   const covered: GitSyncState = { tipHash: tip, coveredSince: incremental ? previous.coveredSince : requestedSince };
   const result: SyncResult = { commits: 0, files: 0, prCommits: 0, rejected: 0, tip, since: incremental ? previous.tipHash : undefined };
   if (incremental && previous.tipHash === tip) {
-    await sink.write({ commits: [], files: [] }, covered);
+    result.linked = (await sink.write({ commits: [], files: [] }, covered)).linked;
     return result;
   }
   const total = options.onProgress ? countCommits(path, revs, since, gitBin) : 0;
@@ -117,6 +126,7 @@ async function syncCommits(options: SyncOptions): Promise<SyncResult> {
     bytes = 0;
     writing = sink.write(sending, last ? covered : undefined).then((written) => {
       result.rejected += written.rejected;
+      if (written.linked) result.linked = written.linked;
     });
     // A failed write fails the sync at the next flush; nothing waits on it unhandled meanwhile.
     writing.catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { SessionMetricRow, SpanRow } from '@fulcrum/store';
 import { setAttribute } from '../otlp/attributes.js';
+import { commitIdOf } from '@fulcrum/vocab';
 import { capId, capText, hashShape, hexId, type Redact } from './caps.js';
 
 export interface SanitiseOptions {
@@ -135,6 +136,10 @@ function cleanIds(row: SpanRow, caps: Caps): boolean {
   for (const c of HASH_COLUMNS) {
     const v = hashShape(row[c]);
     if (v !== row[c]) [row[c], changed] = [v, true];
+  }
+  if (row.VcsCommit) {
+    const v = commitIdOf(row.VcsCommit);
+    if (v !== row.VcsCommit) [row.VcsCommit, changed] = [v, true];
   }
   return changed;
 }

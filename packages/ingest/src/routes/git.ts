@@ -46,7 +46,7 @@ function names(repository: unknown, branch: unknown): { repository: string; bran
  * Commit facts from `fulcrum git sync --server`, for the request's project
  * (its API key's, when keys are on):
  *
- *   POST /api/git/commits  {repository, branch, commits, files, tip?, project?}  → {commits, files, rejected}
+ *   POST /api/git/commits  {repository, branch, commits, files, tip?, project?}  → {commits, files, rejected, linked? (with tip)}
  *   GET  /api/git/sync-state?repository=R&branch=B                      → {tipHash, coveredSince} or {}
  *
  * Rows are validated, capped and redacted as the CLI's own writes are
@@ -91,7 +91,8 @@ async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<voi
         await writeGitSyncState(scoped.store, ctx, { tipHash: tip, coveredSince: since });
         // The sync is complete: link sessions to what landed. The client's working tree is used for matching only, never stored.
         const root = typeof body.tip.root === 'string' && body.tip.root.length <= 4096 ? body.tip.root : undefined;
-        await linkSessionsToCommits(scoped.store, { ...ctx, root });
+        const linked = await linkSessionsToCommits(scoped.store, { ...ctx, root });
+        return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected, linked: { trailer: linked.trailer, commit: linked.commit, files: linked.files } };
       }
       return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
     });

@@ -1,5 +1,5 @@
 import type { SpanRow } from '@fulcrum/store';
-import { GENERAL, type PriceTable } from '@fulcrum/vocab';
+import { commitIdOf, GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { priceRow } from '../normalise/price.js';
 import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/tool-detail.js';
 import { between, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
@@ -125,6 +125,8 @@ function finish(row: SpanRow, result: Record<string, unknown>, r: Record<string,
     row.LinesAdded = d.added;
     row.LinesRemoved = d.removed;
   } else if (r.type === 'create' && typeof r.content === 'string') row.LinesAdded = countLines(r.content);
+  // A Bash call that committed: toolUseResult.gitOperation.commit.sha.
+  row.VcsCommit = commitIdOf(obj(obj(r.gitOperation).commit).sha);
   if (row.SpanType === 'skill') row.SkillName ||= typeof r.commandName === 'string' ? r.commandName : '';
   if (row.SpanType === 'agent') row.AgentName ||= typeof r.agentType === 'string' ? r.agentType : '';
   const body = result.content;

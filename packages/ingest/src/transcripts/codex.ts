@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import { GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { between, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { between, commitInOutput, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
@@ -55,6 +55,7 @@ export function codexParser(project: string, prices?: PriceTable): TranscriptPar
           const exit = exitCodeOf(output);
           row.Duration = between(row.Timestamp, time);
           row.ResultSize = Buffer.byteLength(output);
+          row.VcsCommit = commitInOutput(row, output.replace(/\\n/g, '\n'));
           if (exit !== undefined && exit !== 0) Object.assign(row, { Success: false, ErrorType: `exit_code:${exit}`, StatusCode: 'Error' });
           out.rows.push(row);
         }

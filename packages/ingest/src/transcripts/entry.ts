@@ -1,4 +1,5 @@
 import { emptySpanRow, type SpanRow } from '@fulcrum/store';
+import { commitHashInGitOutput, vcsActionOf } from '@fulcrum/vocab';
 import { derivedSpanId, derivedTraceId } from '../normalise/harness/ids.js';
 import type { HarnessName } from '../normalise/harness/harness.js';
 
@@ -83,4 +84,13 @@ export function textLength(content: unknown): number {
   let n = 0;
   for (const b of content) if (b && typeof b === 'object' && typeof (b as { text?: unknown }).text === 'string') n += (b as { text: string }).text.length;
   return n;
+}
+
+/**
+ * The commit a shell call's `git commit` made, from git's summary line in the call's output
+ * (Codex and Gemini transcripts keep the output; neither names the commit otherwise). Only a
+ * command that runs `git commit` is read, so other output quoting a summary line links nothing.
+ */
+export function commitInOutput(row: SpanRow, output: string): string {
+  return row.Command && vcsActionOf(row.Command) !== '' ? commitHashInGitOutput(output) : '';
 }

@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import type { PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { commitInOutput, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
 import { derivedSpanId } from '../normalise/harness/ids.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
@@ -75,7 +75,9 @@ function toolRow(project: string, sessionId: string, c: Record<string, unknown>,
   row.SpanType = toolSpanType(row.ToolName);
   fillToolDetail(row, c.args);
   const output = JSON.stringify(c.result ?? '');
-  const exit = exitCodeOf(output.replace(/\\n/g, '\n'));
+  const text = output.replace(/\\n/g, '\n');
+  const exit = exitCodeOf(text);
+  row.VcsCommit = commitInOutput(row, text);
   const failed = c.status === 'error' || c.status === 'cancelled' || (exit !== undefined && exit !== 0);
   if (failed) Object.assign(row, { Success: false, ErrorType: exit ? `exit_code:${exit}` : String(c.status), StatusCode: 'Error' });
   row.ResultSize = Buffer.byteLength(output);

@@ -27,6 +27,7 @@ export interface LinkOptions {
 export interface LinkResult {
   /** (commit, session) links written, by rule. */
   trailer: number;
+  commit: number;
   files: number;
   /** ComputedAt of this run. */
   computedAt: number;
@@ -44,6 +45,8 @@ export interface LinkResult {
  * - matched: an edit whose path is the commit file's path or ends with '/' + it, made within the window
  *   before the commit and after the file's previous commit. (Joined on the base name, then checked.)
  * - trailer: a session id a commit (or its PR commits) names that session_summaries knows.
+ * - committed: a session whose tool call made the commit (spans.VcsCommit, the abbreviated hash the
+ *   harness or git's output named, prefixes the commit's; a PR commit counts on its merge).
  * - byFiles: a session of the same repository (spans' Repository), or whose edit is of the file under the
  *   repository's working tree (`root`), with a matched edit. A session naming no repository links only so.
  * - Lines per (commit, session, path) over the links; each file's agent lines that landed are
@@ -89,12 +92,27 @@ WITH
     FROM commits ARRAY JOIN SessionIds AS sid
     WHERE (Mainline OR LandedIn != '') AND sid IN (SELECT SessionId FROM known)
   ),
+  committed AS (
+    SELECT DISTINCT Hash, SessionId FROM (
+      SELECT if(c.Mainline, c.Hash, c.LandedIn) AS Hash, o.SessionId AS SessionId
+      FROM (
+        SELECT DISTINCT SessionId, VcsCommit FROM spans FINAL
+        WHERE Project = {project:String} AND VcsCommit != '' AND SessionId IN (SELECT SessionId FROM known)
+          AND Timestamp >= fromUnixTimestamp64Milli((SELECT toUnixTimestamp64Milli(min(CommitTime)) FROM commits) - {windowMs:Int64})
+      ) AS o
+      INNER JOIN commits AS c ON substring(c.Hash, 1, 7) = substring(o.VcsCommit, 1, 7)
+      WHERE startsWith(c.Hash, o.VcsCommit) AND (c.Mainline OR c.LandedIn != '')
+    )
+    WHERE (Hash, SessionId) NOT IN (SELECT Hash, SessionId FROM trailer)
+  ),
   byFiles AS (
     SELECT DISTINCT Hash, SessionId FROM matched
-    WHERE (editRepository = {repository:String} OR underRoot) AND (Hash, SessionId) NOT IN (SELECT Hash, SessionId FROM trailer)
+    WHERE (editRepository = {repository:String} OR underRoot)
+      AND (Hash, SessionId) NOT IN (SELECT Hash, SessionId FROM trailer) AND (Hash, SessionId) NOT IN (SELECT Hash, SessionId FROM committed)
   ),
   links AS (
     SELECT Hash, SessionId, 'trailer' AS Rule FROM trailer WHERE Hash IN (SELECT Hash FROM mainline)
+    UNION ALL SELECT Hash, SessionId, 'commit' AS Rule FROM committed WHERE Hash IN (SELECT Hash FROM mainline)
     UNION ALL SELECT Hash, SessionId, 'files' AS Rule FROM byFiles
   ),
   perPath AS (
@@ -135,5 +153,5 @@ export async function linkSessionsToCommits(store: { client: Client }, options: 
      GROUP BY Rule`, params);
   const of = (rule: string) => Number(counts.find((r) => r.Rule === rule)?.n ?? 0);
   const outcomes = await materialiseOutcomes(store, { ...options, linkedAt: computedAt, windowMs: params.windowMs });
-  return { trailer: of('trailer'), files: of('files'), computedAt, sessions: outcomes.sessions };
+  return { trailer: of('trailer'), commit: of('commit'), files: of('files'), computedAt, sessions: outcomes.sessions };
 }

@@ -17,7 +17,7 @@ export const SESSION_COMMITS = defineTable({
     Branch: col(t.lowString),
     Hash: col(t.string),
     SessionId: col(t.string),
-    /** 'trailer' (the commit names the session) or 'files' (same repository, edited its files within the window before it). */
+    /** 'trailer' (the commit names the session), 'commit' (a tool call of the session made it) or 'files' (same repository, edited its files within the window before it). */
     Rule: col(t.lowString),
     /** The session's share of the commit, by the lines each linked session edited in its files; 1 when alone. */
     Share: col(t.float64),

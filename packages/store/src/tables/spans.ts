@@ -102,6 +102,8 @@ export const SPANS = defineTable({
     IssuerSpanId: col(t.string),
     /** A version-control step the call took: 'commit' | 'push' | ''. */
     VcsAction: col(t.lowString),
+    /** The commit a 'commit' step made, as the harness or git's output named it (abbreviated hex), else ''. Links the session to it (docs/outcomes.md). */
+    VcsCommit: col(t.string),
   },
   engine: 'ReplacingMergeTree(Version)',
   partitionBy: 'toYYYYMM(Timestamp)',

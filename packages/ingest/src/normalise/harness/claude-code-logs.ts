@@ -3,6 +3,7 @@ import type { Attributes, DecodedScope } from '../../otlp/model.js';
 import { count, flag, money } from '../attrs.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
+import { commitIdOf } from '@fulcrum/vocab';
 import { fillToolDetail, obj, parseJson, toolSpanType } from '../tool-detail.js';
 
 /**
@@ -97,6 +98,8 @@ function toolResult(out: ReturnType<typeof logRow>, a: Attributes, state: Claude
   if (typeof params.skill_name === 'string') out.SkillName = params.skill_name;
   if (typeof params.subagent_type === 'string') out.AgentName = params.subagent_type;
   if (typeof params.full_command === 'string') out.Command = params.full_command;
+  // Claude Code names the commit a Bash `git commit` made (with tool details on).
+  out.VcsCommit = commitIdOf(params.git_commit_id);
   fillToolDetail(out, parseJson(a.tool_input));
   // With default privacy the argument bytes are all that is known of a call: partial evidence of sameness.
   out.InputSize ||= count(a.tool_input_size_bytes ?? '');
