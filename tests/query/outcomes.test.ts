@@ -93,7 +93,7 @@ beforeAll(async () => {
   await server.app.analyser.runNow(0);
   const target = { project: 'default', repository: 'acme/api', branch: 'main' };
   // Survival and rework (git blame) too: every commit here is far more than 30 days old.
-  await syncBranch({ path: repo, ref: 'refs/heads/main', sink: storeSink(server.app.store, target), survival: { store: server.app.store, target } });
+  await syncBranch({ path: repo, ref: 'refs/heads/main', sink: storeSink(server.app.store, target), survival: {} });
 }, 60_000);
 
 afterAll(async () => {

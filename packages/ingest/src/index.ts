@@ -21,7 +21,7 @@ export { adminRoutes, readAdminToken, writeAdminToken, ADMIN_TOKEN_FILE, ADMIN_T
 export type { AdminOptions } from './routes/admin.js';
 export { gitRoutes } from './routes/git.js';
 export type { GitRoutesOptions } from './routes/git.js';
-export { gitRows, writeGitRows, writeGitSyncState, readGitSyncState, objectId, AGENT_HARNESSES } from './git/commit-rows.js';
+export { gitRows, writeGitRows, writeGitSyncState, readGitSyncState, objectId, storedPath, AGENT_HARNESSES } from './git/commit-rows.js';
 export type { GitCommitFacts, GitFileFacts, GitBatch, GitRowContext, GitSyncState } from './git/commit-rows.js';
 export { createApiKey, listApiKeys, revokeApiKey, checkKey, loadKeyRecords, validProjectName } from './auth/keys.js';
 export type { ApiKeyInfo, KeyCheck, KeyRecord } from './auth/keys.js';

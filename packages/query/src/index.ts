@@ -41,6 +41,8 @@ export type { QueryParams, ParsedQuery, BudgetParam, WeightParams } from './para
 export { linkSessionsToCommits, DEFAULT_LINK_WINDOW_MS } from './outcomes/link.js';
 export type { LinkOptions, LinkResult } from './outcomes/link.js';
 export { materialiseOutcomes } from './outcomes/materialise.js';
+export { storeSurvivalData } from './outcomes/survival-data.js';
+export type { CommitSurvival, LineOrigin, SurvivalData, SurvivalTarget } from './outcomes/survival-data.js';
 export type { MaterialiseOptions, MaterialiseResult } from './outcomes/materialise.js';
 export { outcomesByGroup, OUTCOME_DIMENSIONS, DEFAULT_MIN_GROUP_SIZE } from './outcomes/figures.js';
 export type { OutcomeDimension, OutcomeFigures, OutcomePart, OutcomesResult, OutcomesOptions } from './outcomes/figures.js';

@@ -11,7 +11,7 @@ import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../st
 import { serverUrl } from '../query/backend.js';
 import { checkRepository, defaultBranch, namedBranch, repositoryName } from '../git/repo.js';
 import { serverSink, storeSink, type SinkTarget } from '../git/sinks.js';
-import { syncBranch, type GitSink, type SyncOptions, type SyncResult } from '../git/sync.js';
+import { syncBranch, type GitSink, type SyncResult } from '../git/sync.js';
 
 export const GIT_HELP = `Usage: fulcrum git sync <repo-path> [options]
 
@@ -20,7 +20,9 @@ one row per commit (author and commit time, PR number, agent co-authors and
 session ids from trailers, the commit it reverts) and its files' lines added
 and removed. Outcome figures (landed lines, survival, revert rate) are computed
 from these rows. Running it again reads only the commits since the last sync
-and adds nothing twice.
+and adds nothing twice. It then links sessions to the commits they made, and
+blames (git blame --first-parent) the files new commits touched, for survival
+after 30 days and rework within 21 (docs/outcomes.md), also through a server.
 
 The branch's first-parent history is read: a squash-merged PR is its commit,
 a merged PR is its merge commit with the PR's whole diff. A merged PR's own
@@ -76,11 +78,12 @@ function sinceMs(value: string | undefined): number | undefined {
 }
 
 /** Runs one sync with a progress bar on a TTY (nothing on stderr otherwise). */
-async function run(path: string, ref: string, sink: GitSink, since: number | undefined, survival?: SyncOptions['survival']): Promise<SyncResult> {
+async function run(path: string, ref: string, sink: GitSink, since: number | undefined): Promise<SyncResult> {
   const tty = process.stderr.isTTY === true;
   let bar: ReturnType<typeof progressBar> | undefined;
   const result = await syncBranch({
-    path, ref, sink, sinceMs: since, survival,
+    // Survival and rework are blamed here, where the repository is, and stored where the commits go.
+    path, ref, sink, sinceMs: since, survival: {},
     onProgress: tty ? (done, total) => (bar ??= progressBar('reading commits', total)).update(done) : undefined,
   });
   bar?.done();
@@ -139,8 +142,7 @@ async function sync(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
         throw new UsageError(describeStoreError(err, opts));
       });
       try {
-        // Survival and rework are blamed here, where the repository is; a sync through a server stores commits only.
-        report(await run(path, ref, storeSink(store, target), since, { store, target }));
+        report(await run(path, ref, storeSink(store, target), since));
       } finally {
         await store.close();
       }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { GIT_COMMIT_SURVIVAL, GIT_LINE_ORIGINS, GIT_SURVIVAL_STATE, writeRows, type GitCommitSurvivalRow, type GitLineOriginRow, type Store } from '@fulcrum/store';
+import type { CommitSurvival, LineOrigin, SurvivalData } from '@fulcrum/query';
 import { blameCount, mapLimited, type BlameCount } from './blame-porcelain.js';
 import { isAncestor } from './repo.js';
 
@@ -33,16 +33,9 @@ const HASHES_PER_QUERY = 2000;
 /** Rows per insert while files are blamed. */
 const ROWS_PER_WRITE = 20_000;
 
-export interface SurvivalTarget {
-  project: string;
-  repository: string;
-  branch: string;
-}
-
 export interface SurvivalOptions {
-  /** The store the branch's commits were written to (git_commits, git_commit_files). */
-  store: Store;
-  target: SurvivalTarget;
+  /** The branch's stored commits and survival state: its store, directly or through a server (storeSurvivalData, serverSurvivalData). */
+  data: SurvivalData;
   /** The repository's directory. */
   path: string;
   /** The branch tip the commits were synced to. */
@@ -80,18 +73,13 @@ interface FirstParentCommit {
 
 /** Recomputes git_commit_survival for what changed since the last run (see the note above). */
 export async function updateSurvival(options: SurvivalOptions): Promise<SurvivalResult> {
-  const { store, target, path, tip } = options;
+  const { data, path, tip } = options;
   const gitBin = options.gitBin ?? 'git';
   const now = options.nowMs ?? Date.now();
   const concurrency = options.concurrency ?? 2;
   const survivalMs = (options.survivalDays ?? 30) * DAY;
   const reworkMs = (options.reworkDays ?? 21) * DAY;
-  const key = { p: target.project, r: target.repository, b: target.branch };
-  const where = 'Project = {p:String} AND Repository = {r:String} AND Branch = {b:String}';
-  const query = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> =>
-    (await store.client.query({ query: sql, query_params: { ...key, ...params }, format: 'JSONEachRow' })).json<T>();
-
-  const [state] = await query<{ tip: string; at: number }>(`SELECT TipHash AS tip, toUnixTimestamp64Milli(ComputedAt) AS at FROM git_survival_state FINAL WHERE ${where}`);
+  const state = await data.state();
   const incremental = state !== undefined && isAncestor(path, state.tip, tip, gitBin);
   const result: SurvivalResult = { full: !incremental, filesBlamed: 0, reworkBlames: 0, commitsWritten: 0 };
 
@@ -100,24 +88,23 @@ export async function updateSurvival(options: SurvivalOptions): Promise<Survival
   if (incremental) {
     paths = state.tip === tip ? [] : gitLines(path, ['log', '--first-parent', '--diff-merges=first-parent', '--name-only', '--no-renames', '-z', '--format=', `${state.tip}..${tip}`, '--'], gitBin);
   } else {
-    const stored = await query<{ Path: string }>(`SELECT DISTINCT Path FROM git_line_origins FINAL WHERE ${where} AND Lines > 0`);
-    paths = [...gitLines(path, ['ls-tree', '-r', '-z', '--name-only', tip], gitBin), ...stored.map((s) => s.Path)];
+    paths = [...gitLines(path, ['ls-tree', '-r', '-z', '--name-only', tip], gitBin), ...(await data.storedPaths())];
   }
   paths = [...new Set(paths)];
   const moved = new Set<string>();
-  let pending: GitLineOriginRow[] = [];
+  let pending: LineOrigin[] = [];
   const flush = async () => {
     const rows = pending;
     pending = [];
-    await writeRows(store, GIT_LINE_ORIGINS, rows);
+    if (rows.length > 0) await data.writeOrigins(tip, now, rows);
   };
   for (let i = 0; i < paths.length; i += HASHES_PER_QUERY) {
     const chunk = paths.slice(i, i + HASHES_PER_QUERY);
     const before = new Map<string, string[]>();
-    for (const row of await query<{ Path: string; OriginHash: string }>(`SELECT Path, OriginHash FROM git_line_origins FINAL WHERE ${where} AND Path IN {paths:Array(String)} AND Lines > 0`, { paths: chunk })) {
-      let list = before.get(row.Path);
-      if (!list) before.set(row.Path, (list = []));
-      list.push(row.OriginHash);
+    for (const row of await data.originsOf(chunk)) {
+      let list = before.get(row.path);
+      if (!list) before.set(row.path, (list = []));
+      list.push(row.originHash);
     }
     await mapLimited(chunk, concurrency, async (file) => {
       options.onBlame?.('survival', tip, file);
@@ -128,7 +115,7 @@ export async function updateSurvival(options: SurvivalOptions): Promise<Survival
       for (const origin of before.get(file) ?? []) if (!lines.has(origin)) lines.set(origin, 0);
       for (const [origin, n] of lines) {
         moved.add(origin);
-        pending.push({ Project: target.project, Repository: target.repository, Branch: target.branch, Path: file, OriginHash: origin, Lines: n, TipHash: tip, ComputedAt: now });
+        pending.push({ path: file, originHash: origin, lines: n });
       }
       if (pending.length >= ROWS_PER_WRITE) await flush();
     });
@@ -139,7 +126,7 @@ export async function updateSurvival(options: SurvivalOptions): Promise<Survival
   const firstParent = readFirstParent(path, tip, gitBin);
   const reworkFrom = incremental ? state.at - reworkMs : -Infinity;
   const reworkDue = firstParent.filter((c) => c.timeMs > reworkFrom && c.timeMs <= now - reworkMs);
-  const reworked = await reworkOf(reworkDue, firstParent, reworkMs, { ...options, gitBin, concurrency }, query, where, result);
+  const reworked = await reworkOf(reworkDue, firstParent, reworkMs, { ...options, gitBin, concurrency }, result);
 
   // 3. Rows for the commits that are new, whose count moved, that turned 30 days old, or whose rework was just computed.
   const survivalFrom = incremental ? state.at - survivalMs : -Infinity;
@@ -152,30 +139,22 @@ export async function updateSurvival(options: SurvivalOptions): Promise<Survival
   const hashes = [...due];
   for (let i = 0; i < hashes.length; i += HASHES_PER_QUERY) {
     const chunk = hashes.slice(i, i + HASHES_PER_QUERY);
-    const found = await query<{ Hash: string; LinesAdded: number; t: number; lines: number; rework: number | null }>(
-      `SELECT c.Hash AS Hash, c.LinesAdded AS LinesAdded, toUnixTimestamp64Milli(c.CommitTime) AS t, o.lines AS lines, s.Reworked21d AS rework
-       FROM (SELECT Hash, LinesAdded, CommitTime FROM git_commits FINAL WHERE ${where} AND Mainline AND Hash IN {h:Array(String)}) AS c
-       LEFT JOIN (SELECT OriginHash, toUInt32(sum(Lines)) AS lines FROM git_line_origins FINAL WHERE ${where} AND OriginHash IN {h:Array(String)} GROUP BY OriginHash) AS o ON o.OriginHash = c.Hash
-       LEFT JOIN (SELECT Hash, Reworked21d FROM git_commit_survival FINAL WHERE ${where} AND Hash IN {h:Array(String)}) AS s ON s.Hash = c.Hash
-       SETTINGS join_use_nulls = 0`, { h: chunk });
-    const rows: GitCommitSurvivalRow[] = found.map((c) => ({
-      Project: target.project, Repository: target.repository, Branch: target.branch, Hash: c.Hash, LinesAdded: c.LinesAdded,
-      Surviving30d: now - c.t >= survivalMs ? Number(c.lines) : null,
-      Reworked21d: now - c.t >= reworkMs ? (reworked.get(c.Hash) ?? c.rework) : null,
-      ComputedAt: now,
+    const rows: CommitSurvival[] = (await data.commitFigures(chunk)).map((c) => ({
+      hash: c.hash, linesAdded: c.linesAdded,
+      surviving30d: now - c.timeMs >= survivalMs ? c.lines : null,
+      reworked21d: now - c.timeMs >= reworkMs ? (reworked.get(c.hash) ?? c.reworked) : null,
     }));
-    await writeRows(store, GIT_COMMIT_SURVIVAL, rows);
+    if (rows.length > 0) await data.writeSurvival(now, rows);
     result.commitsWritten += rows.length;
   }
-  await writeRows(store, GIT_SURVIVAL_STATE, [{ Project: target.project, Repository: target.repository, Branch: target.branch, TipHash: tip, ComputedAt: now }]);
+  await data.finish(tip, now);
   return result;
 }
 
 /** Reworked lines per due commit: what it added to each text file minus what blame at the last commit within the window still gives it. */
 async function reworkOf(
   due: readonly FirstParentCommit[], firstParent: readonly FirstParentCommit[], reworkMs: number,
-  options: SurvivalOptions & { gitBin: string; concurrency: number },
-  query: <T>(sql: string, params?: Record<string, unknown>) => Promise<T[]>, where: string, result: SurvivalResult,
+  options: SurvivalOptions & { gitBin: string; concurrency: number }, result: SurvivalResult,
 ): Promise<Map<string, number>> {
   const reworked = new Map<string, number>();
   if (due.length === 0) return reworked;
@@ -184,12 +163,11 @@ async function reworkOf(
   let work: { commit: FirstParentCommit; from: number; to: number; last: string; path: string; added: number }[] = [];
   const hashes = due.map((c) => c.hash);
   for (let i = 0; i < hashes.length; i += HASHES_PER_QUERY) {
-    const files = await query<{ Hash: string; Path: string; LinesAdded: number }>(
-      `SELECT Hash, Path, LinesAdded FROM git_commit_files FINAL WHERE ${where} AND Hash IN {h:Array(String)} AND LinesAdded > 0 AND NOT Binary`, { h: hashes.slice(i, i + HASHES_PER_QUERY) });
-    const byHash = new Map<string, { Path: string; LinesAdded: number }[]>();
+    const files = await options.data.addedFiles(hashes.slice(i, i + HASHES_PER_QUERY));
+    const byHash = new Map<string, { path: string; linesAdded: number }[]>();
     for (const f of files) {
-      let list = byHash.get(f.Hash);
-      if (!list) byHash.set(f.Hash, (list = []));
+      let list = byHash.get(f.hash);
+      if (!list) byHash.set(f.hash, (list = []));
       list.push(f);
     }
     for (const c of due.slice(i, i + HASHES_PER_QUERY)) {
@@ -199,7 +177,7 @@ async function reworkOf(
       const last = firstParent[at]!.hash;
       // Nothing after C within the window: nothing reworked.
       if (last === c.hash) continue;
-      for (const f of byHash.get(c.hash) ?? []) work.push({ commit: c, from: position.get(c.hash)!, to: at, last, path: f.Path, added: f.LinesAdded });
+      for (const f of byHash.get(c.hash) ?? []) work.push({ commit: c, from: position.get(c.hash)!, to: at, last, path: f.path, added: f.linesAdded });
     }
   }
   // A file no later commit in the window touched (or renamed) kept all its lines: no blame needed.
@@ -207,12 +185,10 @@ async function reworkOf(
   const workPaths = [...new Set(work.map((w) => w.path))];
   for (let i = 0; i < workPaths.length; i += HASHES_PER_QUERY) {
     const chunk = workPaths.slice(i, i + HASHES_PER_QUERY);
-    const changes = await query<{ Hash: string; Path: string; OldPath: string }>(
-      `SELECT Hash, Path, OldPath FROM git_commit_files FINAL WHERE ${where} AND (Path IN {paths:Array(String)} OR OldPath IN {paths:Array(String)})`, { paths: chunk });
-    for (const ch of changes) {
-      const at = position.get(ch.Hash);
+    for (const ch of await options.data.changesOf(chunk)) {
+      const at = position.get(ch.hash);
       if (at === undefined) continue;
-      for (const p of ch.OldPath ? [ch.Path, ch.OldPath] : [ch.Path]) {
+      for (const p of ch.oldPath ? [ch.path, ch.oldPath] : [ch.path]) {
         let list = touched.get(p);
         if (!list) touched.set(p, (list = []));
         list.push(at);

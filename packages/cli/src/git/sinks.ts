@@ -1,6 +1,6 @@
-import { gitRows, readGitSyncState, writeGitRows, writeGitSyncState, type GitBatch, type GitSyncState } from '@fulcrum/ingest';
+import { gitRows, readGitSyncState, storedPath, writeGitRows, writeGitSyncState, type GitBatch, type GitSyncState } from '@fulcrum/ingest';
 import type { Store } from '@fulcrum/store';
-import { linkSessionsToCommits } from '@fulcrum/query';
+import { linkSessionsToCommits, storeSurvivalData, type SurvivalData } from '@fulcrum/query';
 import { UsageError } from '../errors.js';
 import type { GitSink } from './sync.js';
 
@@ -17,6 +17,7 @@ export interface SinkTarget {
 /** Writes into a store the CLI opened (rows validated, capped and redacted as the server's route does). */
 export function storeSink(store: Store, target: SinkTarget): GitSink {
   return {
+    survival: storeSurvivalData(store, target, (p) => storedPath(p, target.redact)),
     readState: () => readGitSyncState(store.client, target),
     async write(batch, tip) {
       const rows = gitRows(batch, target);
@@ -75,7 +76,26 @@ export function serverSink(server: URL, target: SinkTarget, options: ServerSinkO
     }
   }
 
+  const call = async <T>(op: keyof SurvivalData, args: Record<string, unknown> = {}): Promise<T> => {
+    const { body } = await request('POST', new URL('/api/git/survival', server), JSON.stringify({ repository: target.repository, branch: target.branch, op, args }));
+    return body.result as T;
+  };
+  const redactPath = (p: string) => (target.redact ? target.redact(p) : p);
+  // The survival run's calls, answered by the server's store (git/survival-ops.ts in ingest).
+  const survival: SurvivalData = {
+    state: async () => (await call<{ tip: string; at: number } | null>('state')) ?? undefined,
+    storedPaths: () => call('storedPaths'),
+    originsOf: (paths) => call('originsOf', { paths: paths.map(redactPath) }),
+    commitFigures: (hashes) => call('commitFigures', { hashes }),
+    addedFiles: (hashes) => call('addedFiles', { hashes }),
+    changesOf: (paths) => call('changesOf', { paths: paths.map(redactPath) }),
+    writeOrigins: (tip, nowMs, rows) => call('writeOrigins', { tip, nowMs, rows: rows.map((r) => ({ ...r, path: redactPath(r.path) })) }),
+    writeSurvival: (nowMs, rows) => call('writeSurvival', { nowMs, rows }),
+    finish: (tip, nowMs) => call('finish', { tip, nowMs }),
+  };
+
   return {
+    survival,
     async readState() {
       const url = new URL('/api/git/sync-state', server);
       url.searchParams.set('repository', target.repository);

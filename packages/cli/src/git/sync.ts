@@ -4,13 +4,15 @@ import type { GitBatch, GitCommitFacts, GitFileFacts, GitSyncState } from '@fulc
 import { commitFacts } from './commit-facts.js';
 import { LOG_FORMAT, LogParser, type LoggedCommit } from './log-parser.js';
 import { countCommits, isAncestor, resolveCommit } from './repo.js';
-import { materialiseOutcomes } from '@fulcrum/query';
+import type { SurvivalData } from '@fulcrum/query';
 import { updateSurvival, type SurvivalOptions, type SurvivalResult } from './blame-survival.js';
 
 /** Where synced commits go: the store, or a server's API. */
 export interface GitSink {
   /** How far this branch was synced before, if ever. */
   readState(): Promise<GitSyncState | undefined>;
+  /** The branch's survival state and figures, where the commits go. */
+  survival: SurvivalData;
   /** Writes a batch; `tip` comes with the last one, once every commit before it is written (and sessions are then linked). */
   write(batch: GitBatch, tip?: GitSyncState): Promise<{ commits: number; files: number; rejected: number; linked?: LinkCounts }>;
 }
@@ -31,8 +33,8 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** @default 'git' */
   gitBin?: string;
-  /** Recompute survival and rework (git blame, incremental) in this store after the commits are written. @default undefined (not computed) */
-  survival?: Pick<SurvivalOptions, 'store' | 'target' | 'nowMs' | 'concurrency' | 'onBlame'>;
+  /** Recompute survival and rework (git blame, incremental) where the sink writes, after the commits are written. @default undefined (not computed) */
+  survival?: Pick<SurvivalOptions, 'nowMs' | 'concurrency' | 'onBlame'>;
 }
 
 /** Sessions linked to the synced branch's commits, by rule (docs/outcomes.md). */
@@ -86,9 +88,8 @@ export async function syncBranch(options: SyncOptions): Promise<SyncResult> {
   const result = await syncCommits(options);
   // Survival reads the commits just written, and runs even when none are new: commits age into their windows.
   if (options.survival && result.tip) {
-    result.survival = await updateSurvival({ ...options.survival, path: options.path, tip: result.tip, gitBin: options.gitBin });
-    // The sink's link run materialised outcomes before survival moved: again, so they include it.
-    await materialiseOutcomes(options.survival.store, options.survival.target);
+    // Its last step materialises the sessions' outcomes again, so they include what it moved.
+    result.survival = await updateSurvival({ ...options.survival, data: options.sink.survival, path: options.path, tip: result.tip, gitBin: options.gitBin });
   }
   return result;
 }

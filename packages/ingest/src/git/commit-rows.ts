@@ -94,6 +94,11 @@ export function objectId(v: unknown): string | undefined {
   return OBJECT_ID.test(s) ? s : undefined;
 }
 
+/** A file path as stored: redacted, and hashed when over-long (so it stays one key). */
+export function storedPath(v: string, redact?: Redact): string {
+  return capId(v, MAX_PATH, redact);
+}
+
 /** A repository or branch name as stored: redacted, capped; '' when absent. */
 export function storedName(v: string, redact?: Redact): string {
   return capText(v.trim(), MAX_NAME, redact);
@@ -156,8 +161,8 @@ export function gitRows(batch: { commits?: unknown; files?: unknown }, ctx: GitR
       Hash: hash,
       AuthorTime: millis(f.authorTime),
       CommitTime: millis(f.commitTime),
-      Path: capId(path, MAX_PATH, redact),
-      OldPath: oldPath === '' ? '' : capId(oldPath, MAX_PATH, redact),
+      Path: storedPath(path, redact),
+      OldPath: oldPath === '' ? '' : storedPath(oldPath, redact),
       LinesAdded: uint32(f.linesAdded),
       LinesRemoved: uint32(f.linesRemoved),
       Binary: f.binary === true,

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { linkSessionsToCommits } from '@fulcrum/query';
 import { ERRORS, IngestError, type ErrorName } from '../errors.js';
-import { gitRows, objectId, readGitSyncState, writeGitRows, writeGitSyncState } from '../git/commit-rows.js';
+import { gitRows, objectId, readGitSyncState, storedName, writeGitRows, writeGitSyncState } from '../git/commit-rows.js';
+import { survivalCall } from '../git/survival-ops.js';
 
 export interface GitRoutesOptions {
   /** Largest body of POST /api/git/commits, in bytes (after decompression). @default 16777216 (16 MiB) */
@@ -48,6 +49,9 @@ function names(repository: unknown, branch: unknown): { repository: string; bran
  *
  *   POST /api/git/commits  {repository, branch, commits, files, tip?, project?}  → {commits, files, rejected, linked? (with tip)}
  *   GET  /api/git/sync-state?repository=R&branch=B                      → {tipHash, coveredSince} or {}
+ *   POST /api/git/survival {repository, branch, op, args}               → the call's answer (git/survival-ops.ts):
+ *        the survival run's reads and writes, so a sync through a server computes survival and rework
+ *        (git blame runs where the repository is, the CLI's machine).
  *
  * Rows are validated, capped and redacted as the CLI's own writes are
  * (git/commit-rows.ts). A request names its repository and branch once; a
@@ -95,6 +99,14 @@ async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<voi
         return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected, linked: { trailer: linked.trailer, commit: linked.commit, files: linked.files } };
       }
       return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
+    });
+
+    scoped.post('/api/git/survival', { bodyLimit, schema: hide }, async (req) => {
+      const body = parseBody(req) as { repository?: unknown; branch?: unknown; op?: unknown; args?: unknown };
+      const { repository, branch } = names(body.repository, body.branch);
+      const redact = scoped.sanitiseOptions.redact;
+      const target = { project: scoped.projectOf(req), repository: storedName(repository, redact), branch: storedName(branch, redact) };
+      return { result: await survivalCall(scoped.store, target, redact)(body.op, body.args) };
     });
 
     scoped.get('/api/git/sync-state', { schema: hide }, async (req) => {

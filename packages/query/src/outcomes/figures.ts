@@ -128,7 +128,7 @@ function figures(r: Sums, minGroupSize: number, parts: ReadonlySet<OutcomePart>)
   const n = (k: keyof Sums) => Number(r[k]) || 0;
   const asked = <T>(part: OutcomePart, value: T): T | null => (parts.has(part) ? value : null);
   const survivalReason = n('survivalBase') === 0 && n('reworkBase') === 0
-    ? (n('landedLines') > 0 ? 'not computed yet for these commits: fulcrum git sync, reading the store directly, computes survival once a commit is 30 days old and rework once it is 21 days old' : 'no landed agent lines')
+    ? (n('landedLines') > 0 ? 'not computed yet for these commits: fulcrum git sync computes survival once a commit is 30 days old and rework once it is 21 days old' : 'no landed agent lines')
     : null;
   return {
     key: r.key, withheld: false, reason: null, sessions: n('sessions'), commits: n('commits'), pullRequests: asked('pullRequests', n('pullRequests')),
