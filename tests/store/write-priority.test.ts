@@ -34,9 +34,11 @@ describe('embedded store call order', () => {
 
   it('keeps the order of reads among themselves and of writes among themselves', async () => {
     const finished: string[] = [];
-    const read = (tag: string) => store.client.query({ query: 'SELECT sleepEachRow(0.05) FROM numbers(1)', format: 'JSONEachRow' }).then((r) => r.json()).then(() => finished.push(tag));
+    const read = (tag: string) => store.client.query({ query: 'SELECT sleepEachRow(0.2) FROM numbers(1)', format: 'JSONEachRow' }).then((r) => r.json()).then(() => finished.push(tag));
     const write = (tag: string) => store.client.insert({ table: 'priority_probe', values: [{ At: '2026-01-01 00:00:00', Tag: tag }], format: 'JSONEachRow' }).then(() => finished.push(tag));
-    await Promise.all([read('r1'), read('r2'), write('w1'), read('r3'), write('w2')]);
+    const first = read('r1');
+    await new Promise((r) => setTimeout(r, 20)); // r1 is running; the rest arrive while it runs
+    await Promise.all([first, read('r2'), write('w1'), read('r3'), write('w2')]);
     expect(finished).toEqual(['r1', 'w1', 'w2', 'r2', 'r3']);
   });
 });
