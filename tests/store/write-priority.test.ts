@@ -41,4 +41,14 @@ describe('embedded store call order', () => {
     await Promise.all([first, read('r2'), write('w1'), read('r3'), write('w2')]);
     expect(finished).toEqual(['r1', 'w1', 'w2', 'r2', 'r3']);
   });
+
+  it('lets a waiting read run after two writes pass it, so steady ingest never starves reports', async () => {
+    const finished: string[] = [];
+    const read = (tag: string, seconds: number) => store.client.query({ query: `SELECT sleepEachRow(${seconds}) FROM numbers(1)`, format: 'JSONEachRow' }).then((r) => r.json()).then(() => finished.push(tag));
+    const write = (tag: string) => store.client.insert({ table: 'priority_probe', values: [{ At: '2026-01-02 00:00:00', Tag: tag }], format: 'JSONEachRow' }).then(() => finished.push(tag));
+    const first = read('running', 0.2);
+    await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([first, read('report', 0), ...['w1', 'w2', 'w3', 'w4', 'w5'].map(write)]);
+    expect(finished).toEqual(['running', 'w1', 'w2', 'report', 'w3', 'w4', 'w5']);
+  });
 });

@@ -56,16 +56,21 @@ export function isolateChdbQueries<C extends QueryingConnection>(connection: C):
     return { ...params, clickhouse_settings: { ...Object.fromEntries(originals), ...given } };
   }
 
-  // One call runs at a time. Writes go ahead of waiting reads: an INSERT then waits for at most the
-  // one query already running, not for every report queued before it, so an /api flood costs ingest
-  // one query's time at worst. Calls that are both pending are independent (a caller that needs an
+  // One call runs at a time. Writes go ahead of waiting reads: an INSERT then waits for the query
+  // already running (and at most one read more), not for every report queued before it, so an
+  // /api flood costs ingest about one query's time. Calls that are both pending are independent (a caller that needs an
   // order awaits the first), so reordering them changes no result.
+  // Under sustained ingest the write lane is never empty, so a waiting read gets its turn after
+  // WRITES_BEFORE_A_READ writes have passed it: reads (reports, the health probe) are delayed, never starved.
   const waiting: { write: Array<() => Promise<void>>; read: Array<() => Promise<void>> } = { write: [], read: [] };
   let running = false;
+  let writesPassed = 0;
   const idleWaiters: Array<() => void> = [];
   const pump = () => {
     if (running) return;
-    const next = waiting.write.shift() ?? waiting.read.shift();
+    const readsTurn = waiting.read.length > 0 && (waiting.write.length === 0 || writesPassed >= WRITES_BEFORE_A_READ);
+    const next = readsTurn ? waiting.read.shift() : waiting.write.shift();
+    writesPassed = readsTurn || waiting.read.length === 0 ? 0 : writesPassed + 1;
     if (!next) {
       for (const wake of idleWaiters.splice(0)) wake();
       return;
@@ -102,6 +107,8 @@ export function isolateChdbQueries<C extends QueryingConnection>(connection: C):
 }
 
 const INSERT_STATEMENT = /^\s*INSERT\b/i;
+/** Writes that may go ahead of a waiting read before it runs. */
+const WRITES_BEFORE_A_READ = 2;
 
 function isInsert(params: unknown): boolean {
   const sql = params && typeof params === 'object' ? (params as { query?: unknown }).query : undefined;

@@ -34,7 +34,7 @@ const HASHES_PER_QUERY = 2000;
 const ROWS_PER_WRITE = 20_000;
 
 export interface SurvivalOptions {
-  /** The branch's stored commits and survival state: its store, directly or through a server (storeSurvivalData, serverSurvivalData). */
+  /** The branch's stored commits and survival state: its store, directly (storeSurvivalData) or through a server (serverSink's POST /api/git/survival). */
   data: SurvivalData;
   /** The repository's directory. */
   path: string;

@@ -1,9 +1,9 @@
+import { commitIdOf } from '@fulcrum/vocab';
 import type { DecodedLogRecord } from '../../otlp/model-logs-metrics.js';
 import type { Attributes, DecodedScope } from '../../otlp/model.js';
 import { count, flag, money } from '../attrs.js';
 import { SIGNAL, type PendingRow } from './join.js';
 import { logRow, logTime } from './log-row.js';
-import { commitIdOf } from '@fulcrum/vocab';
 import { fillToolDetail, obj, parseJson, toolSpanType } from '../tool-detail.js';
 
 /**
