@@ -11,7 +11,7 @@ function span(over: Partial<SessionSpan>): SessionSpan {
     argsHash: '', editOldHash: '', editNewHash: '', success: true, fileUnchanged: false, resultSize: 0,
     inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, priced: true, model: '',
     team: '', repository: '', harness: '', useCase: '', userId: '', skillName: '', linesAdded: 0, linesRemoved: 0,
-    inputSize: 0, issuerSpanId: '', vcsAction: '', spanName: '', source: '', errorType: '', ...over,
+    inputSize: 0, issuerSpanId: '', vcsAction: '', spanName: '', source: '', errorType: '', guardPolicy: '', guardDecision: '', guardSavedUsd: 0, ...over,
   };
   const columns = SESSION_SPAN_COLUMNS.split(', ').length;
   const row = Object.values(s);

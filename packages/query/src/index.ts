@@ -21,7 +21,7 @@ export type { Finding, WasteOptions } from './waste/options.js';
 export { findWaste, findingsSql, toFinding } from './waste/findings.js';
 export type { FindingRow } from './waste/findings.js';
 export { wasteReport } from './waste/report.js';
-export type { WasteCategory, WastedSession, WasteReport } from './waste/report.js';
+export type { WasteCategory, WastedSession, WasteReport, Prevented } from './waste/report.js';
 export { LEVELS, ACTIVITIES, DEFAULT_RATINGS, DEFAULT_WEIGHTS, weightOf, resolveWeights, leverageScore, weightParams } from './leverage/weights.js';
 export type { Level, Activity, Weights, ActivityCounts, LevelRating, WeightOverrides } from './leverage/weights.js';
 export { GROUP_DIMENSIONS, leverageByGroup } from './leverage/by-group.js';
@@ -29,7 +29,7 @@ export type { GroupDimension, GroupLeverage, LeverageResult, LeverageOptions } f
 export { SESSION_SORTS, listSessions, listSessionPage, toSessionSummary } from './sessions.js';
 export type { SessionSummary, SessionSort, ListSessionsOptions, SessionPage } from './sessions.js';
 export { getSession, delegationOfSummary } from './session-tree.js';
-export type { SessionNode, SessionDetail, SessionDelegation } from './session-tree.js';
+export type { SessionNode, SessionDetail, SessionDelegation, GuardMark, SessionPrevented } from './session-tree.js';
 export { findRunaways } from './runaway.js';
 export type { RunawaySignal } from './runaway.js';
 export { buildReport, describeScope } from './report.js';

@@ -4,7 +4,8 @@ import { classifySession, type Evidence, type WasteKind } from './engine/classif
 import { summariseSession, type SessionSummary as SessionTotals } from './engine/summarise.js';
 import type { DelegationLevel } from './engine/delegation.js';
 import { findingsOf } from './engine/findings.js';
-import { SESSION_SPAN_COLUMNS, toSessionSpan, tokensOf } from './engine/span.js';
+import { FULCRUM } from '@fulcrum/vocab';
+import { isGuard, SESSION_SPAN_COLUMNS, toSessionSpan, tokensOf } from './engine/span.js';
 import { scopeWhere, type QueryScope } from './scope.js';
 import type { Client } from './sql.js';
 import type { Finding } from './waste/options.js';
@@ -26,7 +27,33 @@ export interface SessionNode {
   waste: WasteKind[];
   /** How sure the waste mark is: 'known' (arguments), 'partial' (sizes and outcomes only), '' when not waste. */
   evidence: Evidence | '';
+  /** On a guard intervention (a `fulcrum.guard` span) only: what the guard decided about the call named by label. */
+  guard?: GuardMark;
   children: SessionNode[];
+}
+
+/** A guard intervention as the session view shows it inline. */
+export interface GuardMark {
+  /** The policy that acted (failing_command, identical_call, reread, research, budget); '' when the span named none we know. */
+  policy: string;
+  /** observed | warned | denied | stopped; '' when the span named none we know. */
+  decision: string;
+  /** observe | warn | enforce, as the guard reported it. */
+  mode: string;
+  /** The reason given to the model (redacted at ingest like any text). */
+  reason: string;
+  /** The guard's estimate of what the call would have cost, USD. */
+  savedUsd: number;
+}
+
+/** A session's guard interventions, the same figures its summary materialises. */
+export interface SessionPrevented {
+  /** Calls denied or stopped. */
+  calls: number;
+  /** Their estimated cost, USD: an estimate, never in spendUsd or wasteUsd. */
+  usd: number;
+  /** Calls allowed with a warning. */
+  warnings: number;
 }
 
 export interface SessionDetail {
@@ -52,6 +79,8 @@ export interface SessionDetail {
   commits: number;
   pullRequests: number;
   delegation: SessionDelegation;
+  /** What the guard prevented in this session (zeros without a guard). */
+  prevented: SessionPrevented;
 }
 
 /** How far the agent ran without its human in this session (docs/outcomes.md). */
@@ -98,10 +127,11 @@ export function delegationOfSummary(s: SessionTotals): SessionDelegation {
 export async function getSession(client: Client, scope: QueryScope & { sessionId: string }, options: { minRepeat?: number; prices?: PriceTable } = {}): Promise<SessionDetail | undefined> {
   const where = scopeWhere(scope);
   const rs = await client.query({
-    query: `SELECT ${SESSION_SPAN_COLUMNS}, SpanName, multiIf(ToolName != '', ToolName, SkillName != '', SkillName, McpServer != '', McpServer, AgentName != '', AgentName, Model), Duration / 1e6
+    query: `SELECT ${SESSION_SPAN_COLUMNS}, SpanAttributes[{guardMode:String}], SpanAttributes[{guardReason:String}],
+  SpanName, multiIf(ToolName != '', ToolName, SkillName != '', SkillName, McpServer != '', McpServer, AgentName != '', AgentName, Model), Duration / 1e6
 FROM spans FINAL WHERE ${where.sql}
 ORDER BY Timestamp, SpanId`,
-    query_params: where.params,
+    query_params: { ...where.params, guardMode: FULCRUM.GUARD_MODE, guardReason: FULCRUM.GUARD_REASON },
     format: 'JSONCompactEachRow',
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
   });
@@ -114,10 +144,11 @@ ORDER BY Timestamp, SpanId`,
   const summary = summariseSession(spans, verdicts, {}, (await countersOf(client, scope.project, [scope.sessionId])).get(scope.sessionId));
   const nodes = new Map<string, SessionNode>();
   spans.forEach((sp, i) => {
-    const [name, label, durationMs] = rows[i]!.slice(-3) as [string, string, number];
+    const [mode, reason, name, label, durationMs] = rows[i]!.slice(-5) as [string, string, string, string, number];
+    const guard = isGuard(sp) ? { guard: { policy: sp.guardPolicy, decision: sp.guardDecision, mode, reason, savedUsd: sp.guardSavedUsd } } : {};
     nodes.set(sp.spanId, {
       spanId: sp.spanId, parentSpanId: sp.parentSpanId, name, type: sp.type, label, durationMs: Number(durationMs), tokens: tokensOf(sp), costUsd: sp.costUsd,
-      start: new Date(sp.startMs).toISOString(), success: sp.success, waste: marks.has(sp.spanId) ? [marks.get(sp.spanId)!.kind] : [], evidence: marks.get(sp.spanId)?.evidence ?? '', children: [],
+      start: new Date(sp.startMs).toISOString(), success: sp.success, waste: marks.has(sp.spanId) ? [marks.get(sp.spanId)!.kind] : [], evidence: marks.get(sp.spanId)?.evidence ?? '', ...guard, children: [],
     });
   });
   const roots: SessionNode[] = [];
@@ -130,7 +161,7 @@ ORDER BY Timestamp, SpanId`,
     sessionId: scope.sessionId,
     roots,
     findings,
-    spans: spans.length,
+    spans: summary.spans,
     spendUsd: spans.reduce((s, r) => s + r.costUsd, 0),
     unpricedCalls: spans.filter((r) => r.type === 'llm' && !r.priced).length,
     tokens: spans.reduce((s, r) => s + tokensOf(r), 0),
@@ -144,5 +175,6 @@ ORDER BY Timestamp, SpanId`,
     commits: summary.commits,
     pullRequests: summary.pullRequests,
     delegation: delegationOfSummary(summary),
+    prevented: { calls: summary.preventedCalls, usd: summary.preventedUsd, warnings: summary.guardWarnings },
   };
 }

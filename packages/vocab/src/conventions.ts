@@ -130,7 +130,31 @@ export const FULCRUM = {
   SUCCESS: 'fulcrum.success',
   /** Span: the subagent's type or name on an agent span. */
   SUBAGENT_TYPE: 'fulcrum.subagent.type',
+  /**
+   * Span `fulcrum.guard` (one per guard intervention, sent by `fulcrum guard`):
+   * the policy that acted: failing_command | identical_call | reread | research | budget.
+   */
+  GUARD_POLICY: 'fulcrum.guard.policy',
+  /** Span `fulcrum.guard`: what the guard did: observed (recorded only) | warned (allowed, with a note to the model) | denied (the call was refused) | stopped (the session was stopped). */
+  GUARD_DECISION: 'fulcrum.guard.decision',
+  /** Span `fulcrum.guard`: the policy's mode: observe | warn | enforce. */
+  GUARD_MODE: 'fulcrum.guard.mode',
+  /** Span `fulcrum.guard`: the classifier's waste kind for the call (failed_retry, repeated_call, redundant_read, repeated_search...), '' for a budget. */
+  GUARD_WASTE_KIND: 'fulcrum.guard.waste_kind',
+  /** Span `fulcrum.guard`: the tool call ids (the harness's) of the earlier calls this one repeats, comma-separated. */
+  GUARD_ANCHOR_CALL_IDS: 'fulcrum.guard.anchor_call_ids',
+  /** Span `fulcrum.guard`: estimated US dollars a denied or stopped call saved (an estimate: see docs/guard.md). */
+  GUARD_SAVED_USD: 'fulcrum.guard.saved_usd',
+  /** Span `fulcrum.guard`: the reason given to the model (redacted like any text). */
+  GUARD_REASON: 'fulcrum.guard.reason',
 } as const;
+
+/** The span name of a guard intervention. */
+export const GUARD_SPAN_NAME = 'fulcrum.guard';
+export const GUARD_POLICIES = ['failing_command', 'identical_call', 'reread', 'research', 'budget'] as const;
+export type GuardPolicy = (typeof GUARD_POLICIES)[number];
+export const GUARD_DECISIONS = ['observed', 'warned', 'denied', 'stopped'] as const;
+export type GuardDecision = (typeof GUARD_DECISIONS)[number];
 
 export type SpanType = 'session' | 'agent' | 'llm' | 'tool' | 'skill' | 'mcp' | 'other';
 export const SPAN_TYPES: readonly SpanType[] = ['session', 'agent', 'llm', 'tool', 'skill', 'mcp', 'other'];

@@ -1,5 +1,5 @@
-export { GEN_AI, GEN_AI_OPERATION, MCP, GENERAL, FULCRUM, SPAN_TYPES } from './conventions.js';
-export type { SpanType } from './conventions.js';
+export { GEN_AI, GEN_AI_OPERATION, MCP, GENERAL, FULCRUM, SPAN_TYPES, GUARD_SPAN_NAME, GUARD_POLICIES, GUARD_DECISIONS } from './conventions.js';
+export type { SpanType, GuardPolicy, GuardDecision } from './conventions.js';
 export { createRedactor, redact, MIN_SECRET_LENGTH } from './redact.js';
 export type { CustomPattern, Redactor, RedactorOptions } from './redact.js';
 export { DEFAULT_PRICES, createPriceTable, findPrice, isFamilyKey, normaliseModelName, priceModelCall } from './prices.js';

@@ -42,6 +42,18 @@ export function budgetLines(r: Report): string[] {
   return lines;
 }
 
+/**
+ * What the guard prevented, beside waste: "prevented: 3 calls, ≈ $0.4200
+ * (guard, estimated)", with the warnings it gave; nothing when no session in
+ * scope had an intervention. The dollars are the guard's estimate, never in spend or waste.
+ */
+export function preventedLines(r: Report): string[] {
+  const p = r.waste.prevented;
+  if (!p || p.calls + p.warnings === 0) return [];
+  const warned = p.warnings > 0 ? `; ${plural(p.warnings, 'call')} warned` : '';
+  return [`prevented: ${plural(p.calls, 'call')}, ≈ ${usd(p.usd)} (guard, estimated)${warned}`];
+}
+
 /** One finding as a line: category, tool and file or command, spans, $. */
 function findingLine(f: Report['waste']['worstSessions'][number]['findings'][number], md: boolean, withSession = false): string {
   const what = [f.toolName, f.filePath || f.command].filter(Boolean).join(' ');
@@ -62,7 +74,7 @@ export function renderReport(r: Report, format: 'table' | 'md'): string {
     ? `leverage on landed work ${leverageWithUnit(landed.landedLeverage ?? 0)} (on activity ${leverageWithUnit(t.leverage)})`
     : `leverage ${leverageWithUnit(t.leverage)}`;
   out.push(`${md ? '**' : ''}${plural(t.sessions, 'session')}, spend ${usd(t.spendUsd)}, ${leverageText}, wasted ${usd(r.waste.totalUsd)} (${tokens(r.waste.totalTokens)} tokens)${md ? '**' : ''}\n`);
-  const budgets = budgetLines(r);
+  const budgets = [...preventedLines(r), ...budgetLines(r)];
   if (budgets.length) out.push(`${md ? '\n' : ''}${budgets.map((l) => `${md ? '- ' : ''}${l}\n`).join('')}`);
   out.push(h(`Leverage by ${dimension(r.by)}`), renderTable(r.groups, groupColumns(r.by), format));
   const outcomes = outcomeLines(r);

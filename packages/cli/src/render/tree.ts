@@ -1,7 +1,15 @@
 import type { SessionDelegation, SessionDetail, SessionNode } from '@fulcrum/query';
 import { count, duration, plural, tokens, unpricedText, usd, WASTE_LABEL, WASTE_MARK, words } from './format.js';
 
+/** A guard intervention: "guard budget denied Bash: <reason>  ≈ $0.0500 saved". */
+function guardLine(n: SessionNode, g: NonNullable<SessionNode['guard']>): string {
+  const what = ['guard', g.policy || '(unknown policy)', g.decision || '(unknown decision)', n.label].filter(Boolean).join(' ');
+  const saved = g.savedUsd > 0 ? `  ≈ ${usd(g.savedUsd)} saved` : '';
+  return `⛔ ${what}${g.reason ? `: ${g.reason}` : ''}${saved}`;
+}
+
 function line(n: SessionNode): string {
+  if (n.guard) return guardLine(n, n.guard);
   const what = n.label && n.label !== n.name ? `${n.type} ${n.label}` : `${n.type} ${n.name}`;
   const stats = [duration(n.durationMs), n.tokens ? `${tokens(n.tokens)} tok` : '', n.costUsd ? usd(n.costUsd) : ''].filter(Boolean).join('  ');
   // A mark on partial evidence says so: the harness sent sizes and outcomes, not the arguments.
@@ -30,7 +38,9 @@ export function renderSessionTree(d: SessionDetail, format: 'table' | 'md'): str
   d.roots.forEach((r) => walk(r, '', true, true));
   const unpriced = unpricedText(d.unpricedCalls);
   const possible = d.partialWasteUsd > 0 ? ` (+ ${usd(d.partialWasteUsd)} possible, on partial evidence)` : '';
-  const head = `session ${d.sessionId}: ${plural(d.spans, 'span')}, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}${possible}${unpriced ? `; ${unpriced}` : ''}`;
+  const p = d.prevented;
+  const prevented = p && p.calls + p.warnings > 0 ? `; prevented: ${plural(p.calls, 'call')}, ≈ ${usd(p.usd)} (guard, estimated)${p.warnings > 0 ? `, ${plural(p.warnings, 'call')} warned` : ''}` : '';
+  const head = `session ${d.sessionId}: ${plural(d.spans, 'span')}, ${usd(d.spendUsd)}, ${tokens(d.tokens)} tokens, waste ${usd(d.wasteUsd)}${possible}${prevented}${unpriced ? `; ${unpriced}` : ''}`;
   const notes: string[] = [];
   const lines = d.linesAdded + d.linesRemoved > 0 ? `+${d.linesAdded} −${d.linesRemoved} lines${d.linesSource === 'metrics' ? " (the harness's own count)" : ''}` : '';
   const vcs = [lines, d.commits ? plural(d.commits, 'commit') : '', d.pullRequests ? plural(d.pullRequests, 'pull request') : ''].filter(Boolean).join(', ');

@@ -86,6 +86,8 @@ function implausibleSpan(row: SpanRow, w: [bigint, bigint], p: Plausibility): st
   for (const t of [row.InputTokens, row.OutputTokens, row.CacheReadTokens, row.CacheWriteTokens]) {
     if (!(t <= p.maxTokensPerCall)) return `token count ${t} exceeds ${p.maxTokensPerCall} per call`;
   }
+  // A guard's estimate beyond what one call may cost is no estimate: the intervention is kept, its saving is not.
+  if (!(row.GuardSavedUsd <= p.maxCostUsdPerCall)) row.GuardSavedUsd = 0;
   for (const e of row.Events) {
     // An event cannot move its row to another partition; one with an impossible time keeps its place in the span.
     if (!inWindow(e.Timestamp, w)) [e.Timestamp, row.Truncated] = [row.Timestamp, true];

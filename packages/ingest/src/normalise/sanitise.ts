@@ -41,7 +41,7 @@ const HEX_COLUMNS = [['TraceId', 32], ['SpanId', 16], ['ParentSpanId', 16], ['Is
 const HASH_COLUMNS = ['ArgsHash', 'EditOldHash', 'EditNewHash'] as const;
 // Columns finishToolFacts derives from the (already clean) columns above; cleaned again after it runs.
 const DERIVED_TEXT = ['FilePath', 'CommandKey', 'SearchKey'] as const;
-// SpanKind, StatusCode, SpanType, Source, ToolKind and VcsAction hold our own vocabulary only, and Project
+// SpanKind, StatusCode, SpanType, Source, ToolKind, VcsAction, GuardPolicy and GuardDecision hold our own vocabulary only, and Project
 // comes from the server (the API key or its configuration), so none of them carries client text.
 
 // Numeric columns and their ClickHouse types' ceilings: a value the INSERT cannot parse fails the

@@ -4,6 +4,7 @@ import { fillToolDetail, parseJson } from './tool-detail.js';
 import { emptySpanRow, type SpanRow } from '@fulcrum/store';
 import type { Attributes, DecodedScope, DecodedSpan } from '../otlp/model.js';
 import { count, flag, money, pick } from './attrs.js';
+import { fillGuard } from './guard.js';
 import type { JoinCache } from './harness/join.js';
 
 const SPAN_KIND_NAMES = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'];
@@ -49,6 +50,7 @@ export function normaliseSpan(span: DecodedSpan, resource: Attributes, scope: De
   row.SpanType = spanType(a, span.parentSpanId);
   fillOutcome(row, a, span.statusCode);
   if (row.SpanType === 'llm') fillCost(row, a, ctx.prices);
+  fillGuard(row, a);
   return row;
 }
 

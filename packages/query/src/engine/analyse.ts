@@ -222,6 +222,7 @@ function summaryRow(project: string, s: SessionSummary, lastIngestAtMs: number, 
     UnverifiableCalls: s.unverifiableCalls, EvidenceHint: s.evidenceHint, LinesSource: s.linesSource, Commits: s.commits, PullRequests: s.pullRequests,
     Prompts: s.delegation.prompts, PromptSource: s.delegation.promptSource, LongestRunCalls: s.delegation.longestRunCalls, LongestRunSeconds: s.delegation.longestRunSeconds,
     RejectedCalls: s.delegation.rejectedCalls, AgentActiveSeconds: s.agentActiveSeconds, HumanActiveSeconds: s.humanActiveSeconds, DelegationLevel: s.delegation.level,
+    PreventedCalls: s.preventedCalls, PreventedUsd: s.preventedUsd, GuardWarnings: s.guardWarnings,
   };
 }
 

@@ -1,6 +1,6 @@
 import { knownIdentity, WASTE_KINDS, type Verdict, type WasteKind } from './classify.js';
 import { delegationOf, type Delegation } from './delegation.js';
-import { isCall, tokensOf, type SessionSpan } from './span.js';
+import { guardOutcome, isCall, isGuard, tokensOf, type SessionSpan } from './span.js';
 
 /** Budgets and spike detection for runaway spend, per window of a session. */
 export interface RunawayOptions {
@@ -103,6 +103,12 @@ export interface SessionSummary {
   /** The harness's own active time (Claude Code's active_time.total), seconds: type=cli (the agent) and type=user (the human); 0 when not reported. */
   agentActiveSeconds: number;
   humanActiveSeconds: number;
+  /** Calls the guard denied or stopped (`fulcrum.guard` spans with a known policy). */
+  preventedCalls: number;
+  /** The guard's estimate of what those calls would have cost, USD: an estimate, never in spendUsd or wasteUsd. */
+  preventedUsd: number;
+  /** Calls the guard allowed with a warning to the model. */
+  guardWarnings: number;
 }
 
 /** The harness's own counters for a session (session_metrics), summed. */
@@ -125,21 +131,28 @@ const earlier = (a: string, b: string) => a.length < b.length || (a.length === b
 /** Sums one session's spans and verdicts. Spans in session order; verdicts from classifySession. */
 export function summariseSession(spans: readonly SessionSpan[], verdicts: readonly Verdict[], options: RunawayOptions = {}, counters?: SessionCounters): SessionSummary {
   const o = { ...RUNAWAY_DEFAULTS, ...options };
+  // Guard spans record decisions, not work: they count as interventions only, never as spans, spend, calls or time.
+  const work = spans.filter((sp) => !isGuard(sp));
   const s: SessionSummary = {
-    sessionId: spans[0]?.sessionId ?? '', startNs: spans[0]?.startNs ?? '0', endNs: '0',
+    sessionId: spans[0]?.sessionId ?? '', startNs: (work[0] ?? spans[0])?.startNs ?? '0', endNs: work.length > 0 ? '0' : (spans.at(-1)?.endNs ?? '0'),
     team: '', repository: '', harness: '', useCase: '', userId: '',
     spendUsd: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, tokens: 0,
-    modelCalls: 0, toolCalls: 0, failures: 0, spans: spans.length,
+    modelCalls: 0, toolCalls: 0, failures: 0, spans: work.length,
     linesAdded: 0, linesRemoved: 0, refactors: 0, skills: 0, mcp: 0,
     wasteUsd: 0, wasteTokens: 0, wasteSpans: 0, waste: [], partialWasteUsd: 0, partialWasteSpans: 0, partialWaste: [],
     unverifiableCalls: 0, evidenceHint: '', linesSource: '', commits: 0, pullRequests: 0, windows: [], runaways: [],
     delegation: { prompts: 0, promptSource: '', longestRunCalls: 0, longestRunSeconds: 0, rejectedCalls: 0, level: '' },
     agentActiveSeconds: counters?.agentActiveSeconds ?? 0, humanActiveSeconds: counters?.humanActiveSeconds ?? 0,
+    preventedCalls: 0, preventedUsd: 0, guardWarnings: 0,
   };
   let vcsCommits = 0;
   const windowMs = o.sessionWindowMinutes * 60_000;
   const windows = new Map<number, SpendWindow>();
   for (const sp of spans) {
+    if (isGuard(sp)) {
+      countIntervention(s, sp);
+      continue;
+    }
     if (earlier(sp.startNs, s.startNs)) s.startNs = sp.startNs;
     if (earlier(s.endNs, sp.endNs)) s.endNs = sp.endNs;
     s.team ||= sp.team;
@@ -174,6 +187,13 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
     w.spendUsd += sp.costUsd;
     if (call) w.calls++;
   }
+  // The guard's team, repository and harness (from the same user settings) fill only what no other span named.
+  for (const sp of spans.length > work.length ? spans : []) {
+    if (!isGuard(sp)) continue;
+    s.team ||= sp.team;
+    s.repository ||= sp.repository;
+    s.harness ||= sp.harness;
+  }
   s.tokens = s.inputTokens + s.outputTokens + s.cacheReadTokens + s.cacheWriteTokens;
   s.windows = [...windows.values()].sort((a, b) => a.startMs - b.startMs);
   s.runaways = runawayWindows(s.windows, o.sessionBudgetUsd, o.sessionCallBudget, o);
@@ -202,6 +222,15 @@ export function summariseSession(spans: readonly SessionSpan[], verdicts: readon
   s.partialWasteSpans = partial.length;
   for (const v of partial) s.partialWasteUsd += v.costUsd;
   return s;
+}
+
+/** One guard span into the session's interventions. */
+function countIntervention(s: SessionSummary, sp: SessionSpan): void {
+  const outcome = guardOutcome(sp);
+  if (outcome === 'prevented') {
+    s.preventedCalls++;
+    s.preventedUsd += sp.guardSavedUsd;
+  } else if (outcome === 'warned') s.guardWarnings++;
 }
 
 function byKindOf(verdicts: readonly Verdict[]): WasteByKind[] {

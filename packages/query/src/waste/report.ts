@@ -32,6 +32,18 @@ export interface Unverifiable {
   hints: string[];
 }
 
+/** What the guard (`fulcrum guard`) did in the scope's sessions: shown beside waste, never in it (docs/conventions.md, fulcrum.guard.*). */
+export interface Prevented {
+  /** Calls the guard denied or stopped. */
+  calls: number;
+  /** The guard's estimate of what those calls would have cost, USD: an estimate, not a measurement. */
+  usd: number;
+  /** Calls the guard allowed with a warning to the model. */
+  warnings: number;
+  /** Sessions with any of the above. */
+  sessions: number;
+}
+
 export interface WasteReport {
   /** Waste on known evidence: the headline. */
   categories: WasteCategory[];
@@ -41,6 +53,8 @@ export interface WasteReport {
   worstSessions: WastedSession[];
   partial: PartialWaste;
   unverifiable: Unverifiable;
+  /** Guard interventions: calls prevented and their estimated saving, warnings given. */
+  prevented: Prevented;
 }
 
 /**
@@ -67,10 +81,12 @@ const sumsOf = (column: 'Waste' | 'PartialWaste') =>
 export async function wasteReport(client: Client, scope: QueryScope, options: WasteOptions = {}): Promise<WasteReport> {
   const from = summariesIn(scope);
   // Known and partial waste by kind, and the calls no rule could check, in one pass over the summaries.
-  const [totals] = await selectRows<{ WasteSums: KindSums; WasteEstimated: [string[], number[]]; PartialWasteSums: KindSums; PartialWasteEstimated: [string[], number[]]; calls: number; sessions: number; hints: string[] }>(
+  const [totals] = await selectRows<{ WasteSums: KindSums; WasteEstimated: [string[], number[]]; PartialWasteSums: KindSums; PartialWasteEstimated: [string[], number[]]; calls: number; sessions: number; hints: string[];
+    preventedCalls: number; preventedUsd: number; guardWarnings: number; guardSessions: number }>(
     client,
     `SELECT ${sumsOf('Waste')}, ${sumsOf('PartialWaste')},
-  sum(UnverifiableCalls) AS calls, countIf(UnverifiableCalls > 0) AS sessions, arraySort(groupUniqArrayIf(EvidenceHint, EvidenceHint != '')) AS hints
+  sum(UnverifiableCalls) AS calls, countIf(UnverifiableCalls > 0) AS sessions, arraySort(groupUniqArrayIf(EvidenceHint, EvidenceHint != '')) AS hints,
+  sum(PreventedCalls) AS preventedCalls, sum(PreventedUsd) AS preventedUsd, sum(GuardWarnings) AS guardWarnings, countIf(PreventedCalls + GuardWarnings > 0) AS guardSessions
 FROM ${from.sql}`,
     from.params,
   );
@@ -108,5 +124,6 @@ LIMIT {worst:UInt32}`,
     })),
     partial: { categories: partialCategories, totalUsd: partialCategories.reduce((s, c) => s + c.costUsd, 0), findings: partialFindings.map(toFinding) },
     unverifiable: { calls: Number(totals?.calls ?? 0), sessions: Number(totals?.sessions ?? 0), hints: totals?.hints ?? [] },
+    prevented: { calls: Number(totals?.preventedCalls ?? 0), usd: Number(totals?.preventedUsd ?? 0), warnings: Number(totals?.guardWarnings ?? 0), sessions: Number(totals?.guardSessions ?? 0) },
   };
 }

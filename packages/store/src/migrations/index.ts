@@ -12,6 +12,7 @@ import { migration0016 } from './0016_session_commits.js';
 import { migration0017 } from './0017_commit_survival.js';
 import { migration0018 } from './0018_session_outcomes.js';
 import { migration0019 } from './0019_vcs_commit.js';
+import { migration0020 } from './0020_guard.js';
 
 /** Every migration, in the order it applies. Append only: an applied migration is frozen text and never changes. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0009, migration0010, migration0011, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017, migration0018, migration0019];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0009, migration0010, migration0011, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017, migration0018, migration0019, migration0020];

@@ -100,6 +100,13 @@ export const SESSION_SUMMARIES = defineTable({
     HumanActiveSeconds: col(t.float64),
     /** 'pair' | 'supervised' | 'delegated', or '' when no prompt is known. */
     DelegationLevel: col(t.lowString),
+    // Guard interventions (migration 0020; docs/conventions.md, fulcrum.guard.*).
+    /** Calls the guard denied or stopped (policy and decision known). */
+    PreventedCalls: col(t.uint32),
+    /** The guard's estimate of what those calls would have cost, USD: an estimate, never in SpendUsd or WasteUsd. */
+    PreventedUsd: col(t.float64),
+    /** Calls the guard allowed with a warning to the model. */
+    GuardWarnings: col(t.uint32),
   },
   engine: 'ReplacingMergeTree(Revision)',
   orderBy: '(Project, SessionId)',

@@ -104,6 +104,13 @@ export const SPANS = defineTable({
     VcsAction: col(t.lowString),
     /** The commit a 'commit' step made, as the harness or git's output named it (abbreviated hex), else ''. Links the session to it (docs/outcomes.md). */
     VcsCommit: col(t.string),
+    // Guard interventions (migration 0020), set on `fulcrum.guard` spans only; '' / 0 on every other span.
+    /** The guard policy that acted (GUARD_POLICIES in @fulcrum/vocab); '' when the span named none we know. */
+    GuardPolicy: col(t.lowString),
+    /** observed | warned | denied | stopped; '' when the span named none we know. */
+    GuardDecision: col(t.lowString),
+    /** The guard's estimate of what a denied or stopped call would have cost, USD (0 when unknown or implausible). */
+    GuardSavedUsd: col(t.float64),
   },
   engine: 'ReplacingMergeTree(Version)',
   partitionBy: 'toYYYYMM(Timestamp)',

@@ -71,9 +71,18 @@ export const sessionNodeSchema = {
   type: 'object',
   properties: {
     spanId: str, parentSpanId: str, name: str, type: str, label: str, start: str, durationMs: num, tokens: int,
-    costUsd: num, success: bool, waste: strs, evidence: str, children: { type: 'array', items: { $ref: 'SessionNode#' } },
+    costUsd: num, success: bool, waste: strs, evidence: str,
+    guard: {
+      type: 'object',
+      description: 'on a guard intervention (a fulcrum.guard span) only: what the guard decided about the call (docs/conventions.md)',
+      properties: { policy: str, decision: str, mode: str, reason: str, savedUsd: { type: 'number', description: "the guard's estimate of what the call would have cost" } },
+    },
+    children: { type: 'array', items: { $ref: 'SessionNode#' } },
   },
 } as const;
+
+/** Guard interventions: calls denied or stopped, their estimated saving (never in spend or waste), warnings given. */
+const prevented = { type: 'object', description: 'guard interventions (fulcrum guard): calls denied or stopped, their estimated cost in USD, calls allowed with a warning', properties: { calls: int, usd: num, warnings: int } } as const;
 
 export const groupLeverageSchema = {
   $id: 'GroupLeverage',
@@ -104,6 +113,7 @@ export const sessionDetailSchema = {
         longestRunCalls: int, longestRunSeconds: num, rejectedCalls: int, agentActiveSeconds: num, humanActiveSeconds: num, agentActiveShare: nullableNum,
       },
     },
+    prevented,
     roots: { type: 'array', items: { $ref: 'SessionNode#' } },
     findings: { type: 'array', items: { $ref: 'Finding#' } },
   },
@@ -138,6 +148,7 @@ export const reportSchema = {
         worstSessions: { type: 'array', items: wastedSession },
         partial: { type: 'object', properties: { categories: { type: 'array', items: wasteCategory }, totalUsd: num, findings: { type: 'array', items: { $ref: 'Finding#' } } } },
         unverifiable: { type: 'object', properties: { calls: int, sessions: int, hints: strs } },
+        prevented: { ...prevented, properties: { ...prevented.properties, sessions: int } },
       },
     },
     runaways: { type: 'array', items: runaway },
