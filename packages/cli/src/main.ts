@@ -13,6 +13,7 @@ import { reanalyseCommand } from './commands/reanalyse.js';
 import { configCommand } from './commands/config.js';
 import { gitCommand } from './commands/git.js';
 import { outcomesCommand } from './commands/outcomes.js';
+import { guardCommand } from './commands/guard.js';
 
 export const MAIN_HELP = `Usage: fulcrum <command> [options]
 
@@ -32,6 +33,7 @@ Commands:
   config       show the analysis settings in effect (fulcrum.config.json) and their sources
   outcomes     what landed: commits, landed lines, reverts, $ per accepted change, abandoned spend
   git sync     store what landed on a repository's default branch (commits, PRs, agent co-authors, lines)
+  guard        budgets and loop breakers inside Claude Code, Codex and Gemini CLI (hooks; install, uninstall)
 
 Run "fulcrum <command> --help" (or "fulcrum help <command>") for a command's options.
 `;
@@ -53,6 +55,7 @@ export const COMMANDS: Record<string, Command> = {
   config: configCommand,
   git: gitCommand,
   outcomes: outcomesCommand,
+  guard: guardCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Only this layer reads the environment. */

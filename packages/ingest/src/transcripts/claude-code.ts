@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import { commitIdOf, GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { priceRow } from '../normalise/price.js';
 import { countLines, fillToolDetail, obj, structuredPatchDelta, toolSpanType } from '../normalise/tool-detail.js';
-import { between, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { between, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type ParserSnapshot, type TranscriptParser } from './entry.js';
 import { derivedSpanId } from '../normalise/harness/ids.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
@@ -14,12 +14,13 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
  * messages: usage is counted once per request id (else message id), by
  * keying the row on it. Tool uses wait for their result line.
  */
-export function claudeCodeParser(project: string, agentType = '', prices?: PriceTable): TranscriptParser {
-  const open = new Map<string, SpanRow>();
-  const seen = new Set<string>();
+export function claudeCodeParser(project: string, agentType = '', prices?: PriceTable, resume: ParserSnapshot = {}): TranscriptParser {
+  const open = new Map<string, SpanRow>(resume.open);
+  const seen = new Set<string>(resume.seen);
   // Tool uses seen per request: the message is split over lines, one content block each.
-  const issued = new Map<string, number>();
+  const issued = new Map<string, number>(resume.issued);
   return {
+    snapshot: () => ({ open: [...open], seen: [...seen], issued: [...issued] }),
     line(value) {
       const d = obj(value);
       const sessionId = typeof d.sessionId === 'string' ? d.sessionId : '';

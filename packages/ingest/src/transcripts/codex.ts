@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import { GENERAL, type PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { between, commitInOutput, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { between, commitInOutput, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type ParserSnapshot, type TranscriptParser } from './entry.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
@@ -12,16 +12,17 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
  * are tool calls (failure read from the exit code), and token_usage_record
  * lines are the model calls, one per response id.
  */
-export function codexParser(project: string, prices?: PriceTable): TranscriptParser {
-  let sessionId = '';
-  let model = '';
+export function codexParser(project: string, prices?: PriceTable, resume: ParserSnapshot = {}): TranscriptParser {
+  let sessionId = resume.sessionId ?? '';
+  let model = resume.model ?? '';
   // session_meta names the working directory and turn_context repeats it per turn (it can change).
-  let cwd = '';
-  const open = new Map<string, SpanRow>();
-  const seen = new Set<string>();
+  let cwd = resume.cwd ?? '';
+  const open = new Map<string, SpanRow>(resume.open);
+  const seen = new Set<string>(resume.seen);
   // Calls a response asked for come before its token_usage_record: they wait for it to name their issuer.
-  let unissued: SpanRow[] = [];
+  let unissued: SpanRow[] = (resume.unissued ?? []).map((r) => open.get(r.ToolCallId) ?? r);
   return {
+    snapshot: () => ({ sessionId, model, cwd, open: [...open], seen: [...seen], unissued }),
     line(value) {
       const d = obj(value);
       const p = obj(d.payload);

@@ -1,4 +1,5 @@
-import { emptySpanRow, type SpanRow } from '@fulcrum/store';
+// The row module alone, not the store's index: the guard's hook reads transcripts through these parsers and must not load chDB.
+import { emptySpanRow, type SpanRow } from '@fulcrum/store/tables/spans';
 import { commitHashInGitOutput, vcsActionOf } from '@fulcrum/vocab';
 import { derivedSpanId, derivedTraceId } from '../normalise/harness/ids.js';
 import type { HarnessName } from '../normalise/harness/harness.js';
@@ -50,6 +51,23 @@ export interface LineResult {
 export interface TranscriptParser {
   line(value: unknown): LineResult;
   end(): SpanRow[];
+  /**
+   * What the parser holds between lines (calls awaiting results, ids counted),
+   * as plain JSON: a parser made with it as `resume` reads on where this one
+   * stopped. The guard reads a live transcript this way, a few lines per hook.
+   */
+  snapshot(): ParserSnapshot;
+}
+
+/** A parser's state between lines, as JSON (see TranscriptParser.snapshot). */
+export interface ParserSnapshot {
+  open?: [string, SpanRow][];
+  seen?: string[];
+  issued?: [string, number][];
+  unissued?: SpanRow[];
+  sessionId?: string;
+  model?: string;
+  cwd?: string;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { SpanRow } from '@fulcrum/store';
 import type { PriceTable } from '@fulcrum/vocab';
 import { excludeCachedInput, priceRow } from '../normalise/price.js';
 import { exitCodeOf, fillToolDetail, obj, parseJson, toolSpanType } from '../normalise/tool-detail.js';
-import { commitInOutput, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type TranscriptParser } from './entry.js';
+import { commitInOutput, isoToNanos, issuedBy, promptRow, textLength, transcriptRow, type LineResult, type ParserSnapshot, type TranscriptParser } from './entry.js';
 import { derivedSpanId } from '../normalise/harness/ids.js';
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
@@ -13,10 +13,11 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
  * complete, so calls and usage are keyed by message and call id and counted
  * once. Tool results carry "Exit Code: N" for failed shell commands.
  */
-export function geminiParser(project: string, prices?: PriceTable): TranscriptParser {
-  let sessionId = '';
-  const seen = new Set<string>();
+export function geminiParser(project: string, prices?: PriceTable, resume: ParserSnapshot = {}): TranscriptParser {
+  let sessionId = resume.sessionId ?? '';
+  const seen = new Set<string>(resume.seen);
   return {
+    snapshot: () => ({ sessionId, seen: [...seen] }),
     line(value) {
       const d = obj(value);
       const out: LineResult = { rows: [] };

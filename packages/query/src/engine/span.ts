@@ -1,4 +1,5 @@
-import { toolFactsFromColumns, type ToolKind } from '@fulcrum/vocab';
+import type { SpanRow } from '@fulcrum/store';
+import { GUARD_SPAN_NAME, toolFactsFromColumns, type ToolKind } from '@fulcrum/vocab';
 
 /**
  * One span as the engine reads it: the typed columns ingest decided (tool
@@ -61,6 +62,11 @@ export interface SessionSpan {
   source: string;
   /** 'decision:<decision>[:<source>]' for a call the harness's permission step refused. */
   errorType: string;
+  /** On a `fulcrum.guard` span: the policy that acted and its decision (observed | warned | denied | stopped), as ingest validated them; '' elsewhere. */
+  guardPolicy: string;
+  guardDecision: string;
+  /** On a `fulcrum.guard` span: the guard's estimate of what the refused call would have cost, USD; 0 elsewhere. */
+  guardSavedUsd: number;
 }
 
 /** [column expression, field] in the order SESSION_SPAN_SQL returns them. */
@@ -79,6 +85,7 @@ const FIELDS: readonly [string, keyof SessionSpan][] = [
   ['SkillName', 'skillName'], ['LinesAdded', 'linesAdded'], ['LinesRemoved', 'linesRemoved'],
   ['InputSize', 'inputSize'], ['IssuerSpanId', 'issuerSpanId'], ['VcsAction', 'vcsAction'],
   ['SpanName', 'spanName'], ['Source', 'source'], ['ErrorType', 'errorType'],
+  ['GuardPolicy', 'guardPolicy'], ['GuardDecision', 'guardDecision'], ['GuardSavedUsd', 'guardSavedUsd'],
 ];
 
 /** The SELECT list of a SessionSpan, as a compact row (one array per span). */
@@ -108,6 +115,7 @@ export function toSessionSpan(row: unknown[]): SessionSpan {
   span.priced = Boolean(span.priced);
   span.inputSize = Number(span.inputSize);
   span.costUsd = plausibleCost(span.costUsd);
+  span.guardSavedUsd = plausibleCost(span.guardSavedUsd);
   if (span.toolKind === '' && (span.type === 'tool' || span.type === 'mcp')) fillFactsFromColumns(span);
   return span;
 }
@@ -128,6 +136,31 @@ function fillFactsFromColumns(span: SessionSpan): void {
   span.filePaths = f.filePaths;
   span.commandKey = f.commandKey;
   span.searchKey = f.searchKey;
+}
+
+/**
+ * A span row as ingest built it (before it is stored), as the engine reads it
+ * back: the same fields FIELDS selects, so the guard classifies the calls of a
+ * live session exactly as the report later classifies the stored rows.
+ */
+export function sessionSpanOfRow(row: SpanRow): SessionSpan {
+  const r = row as unknown as Record<string, unknown>;
+  const computed: Partial<Record<keyof SessionSpan, unknown>> = {
+    startNs: row.Timestamp,
+    endNs: (BigInt(row.Timestamp) + BigInt(Math.max(0, Math.trunc(row.Duration)))).toString(),
+    startMs: Number(BigInt(row.Timestamp) / 1_000_000n),
+  };
+  return toSessionSpan(FIELDS.map(([column, field]) => (field in computed ? computed[field] : r[column])));
+}
+
+/** A guard intervention (ingest typed it 'other', so it is never a call): a record of a decision, not of work. */
+export const isGuard = (s: SessionSpan) => s.spanName === GUARD_SPAN_NAME;
+
+/** The intervention a guard span records, when ingest knew its policy and decision: 'prevented' (denied or stopped), 'warned', or '' (observed, or unknown). */
+export function guardOutcome(s: SessionSpan): 'prevented' | 'warned' | '' {
+  if (!isGuard(s) || s.guardPolicy === '') return '';
+  if (s.guardDecision === 'denied' || s.guardDecision === 'stopped') return 'prevented';
+  return s.guardDecision === 'warned' ? 'warned' : '';
 }
 
 export const isCall = (s: SessionSpan) => s.type === 'llm' || s.type === 'tool' || s.type === 'mcp';
