@@ -118,7 +118,7 @@ function catchUp(state: GuardState, event: GuardEvent, config: GuardConfig): voi
     call.span.success = row.Success;
     call.span.resultSize = row.ResultSize;
     call.span.fileUnchanged = row.FileUnchanged;
-    if (!row.Success) call.errorText = cap(row.StatusMessage);
+    if (!row.Success && row.StatusMessage) call.errorText = cap(row.StatusMessage);
   }
 }
 
@@ -157,8 +157,9 @@ function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, c
     if (o && o.success !== undefined) {
       call.settled = true;
       call.span.success = o.success;
-      if (!o.success) call.errorText = cap(o.errorText);
     }
+    // Codex gives the output without the exit code: kept, in case the transcript then says the command failed.
+    if (o && o.success !== true && o.errorText) call.errorText = cap(o.errorText);
     if (o) {
       call.span.resultSize = o.resultSize;
       call.span.fileUnchanged = o.fileUnchanged;
