@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { priceModelCall } from '@fulcrum/vocab';
 import { runCli } from '../helpers/cli.js';
 import {
-  inputTexts, lastMessageBlocks, startFakeAnthropic, toolResults, toolResultText,
-  type AnthropicStep, type FakeAnthropicServer, type MessagesRequestBody,
+  inputTexts, lastMessageBlocks, startFakeAnthropic, toolResults, toolResultText, usageFor,
+  type AnthropicStep, type ContentBlock, type FakeAnthropicServer, type MessagesRequestBody,
 } from '../helpers/fake-anthropic.js';
 import { installedHarness } from '../helpers/harness-install.js';
 import { runClaudeCode, type ClaudeCodeRun } from '../helpers/run-claude-code.js';
@@ -29,8 +31,8 @@ afterEach(async () => {
 });
 
 export interface GuardedSessionOptions {
-  /** The model's script. */
-  steps: AnthropicStep[];
+  /** The model's script, or a function of the workdir that makes it (file tools need absolute paths). */
+  steps: AnthropicStep[] | ((workdir: string) => AnthropicStep[]);
   /** Install the guard in this mode; undefined leaves settings.json as `settings` wrote it. @default undefined */
   mode?: 'observe' | 'warn' | 'enforce';
   /** A fulcrum.config.json body for `--config`. @default undefined (no --config) */
@@ -76,8 +78,9 @@ async function guardedSession(options: GuardedSessionOptions, beforeRun?: (s: Om
     const installed = await runCli(args);
     expect(installed.status, installed.stderr).toBe(0);
   }
+  if (existsSync(settingsFile)) writeFileSync(settingsFile, readFileSync(settingsFile, 'utf8').replaceAll('/packages/bin/fulcrum.js', '/packages/cli/bin/fulcrum.js')); // TEMP
   await beforeRun?.({ root, workdir, stateDir, settingsFile });
-  const api = await startFakeAnthropic({ steps: options.steps });
+  const api = await startFakeAnthropic({ steps: typeof options.steps === 'function' ? options.steps(workdir) : options.steps });
   openServers.push(api);
   const run = await runClaudeCode({
     bin: claude!.bin, workdir, home: join(root, 'home'), prompt: 'Get the checks to pass', apiUrl: api.url, timeoutMs: 60_000,
@@ -106,7 +109,26 @@ function allToolResults(api: FakeAnthropicServer) {
 /** Hook reminders the model was given, as plain texts. */
 const reminders = (body: MessagesRequestBody) => inputTexts(body).filter((t) => t.includes('hook additional context'));
 
+const read = (file_path: string): AnthropicStep => ({ tool_use: { name: 'Read', input: { file_path } } });
 const bash = (command: string): AnthropicStep => ({ tool_use: { name: 'Bash', input: { command, description: 'Run the checks' } } });
+
+/** What the guard prices model call `step` of the fake at (Claude Code asks for claude-sonnet-4-5; its transcript keeps the usage). */
+function stepCostUsd(step: number): number {
+  const u = usageFor(step);
+  const { costUsd, priced } = priceModelCall({ model: 'claude-sonnet-4-5', inputTokens: u.input_tokens, outputTokens: u.output_tokens, cacheReadTokens: u.cache_read_input_tokens, cacheWriteTokens: u.cache_creation_input_tokens });
+  expect(priced).toBe(true);
+  return costUsd;
+}
+
+/** The tool_result texts of a stream-json `user` message. */
+function toolResultsOf(message: Record<string, unknown>): string[] {
+  const content = (message.message as { content?: unknown } | undefined)?.content;
+  return Array.isArray(content) ? content.filter((b: ContentBlock) => b.type === 'tool_result').map((b: ContentBlock) => toolResultText(b)) : [];
+}
+
+async function rows(server: RunningServer, query: string, query_params: Record<string, unknown>) {
+  return (await server.app.store.client.query({ query, query_params, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+}
 
 /** A check script that fails every time and counts its runs in runs.log: its command line is the same each time. */
 const FAILING_CHECKS = { 'run_checks.sh': '#!/bin/sh\necho run >> runs.log\necho "2 checks failed: test_parse, test_emit" >&2\nexit 3\n' };
@@ -117,7 +139,6 @@ const FIVE_RETRIES: AnthropicStep[] = [...Array.from({ length: 5 }, () => bash(F
 describe.skipIf(claude === undefined)('fulcrum guard with the real Claude Code 2.1.197', { timeout: 90_000 }, () => {
   it('enforce: the 3rd run of a failing command is denied with the reason, and so are the 4th and 5th; it ran exactly twice', async () => {
     const s = await guardedSession({ steps: FIVE_RETRIES, mode: 'enforce', files: FAILING_CHECKS });
-    console.log(JSON.stringify(allToolResults(s.api), null, 1), s.api.mainRequests()[0]?.model, readdirSync(s.stateDir).map((f) => readFileSync(join(s.stateDir, f), "utf8")));
     expect(runsOf(s.workdir)).toBe(2);
     const results = allToolResults(s.api);
     expect(results).toHaveLength(5);
@@ -137,5 +158,126 @@ describe.skipIf(claude === undefined)('fulcrum guard with the real Claude Code 2
     expect(result).toMatchObject({ subtype: 'success', terminal_reason: 'completed', result: 'I could not get the checks to pass.' });
     expect(result.permission_denials).toHaveLength(3);
     expect(guardLog(s.stateDir)).toBe('');
+  });
+
+  it('enforce: the call at the session budget is denied with the budget reason and the session stops; 80% was warned before', async () => {
+    // What the guard has read of the transcript at call k's PreToolUse: Claude Code writes the assistant
+    // message (with its usage) before it runs the hook, so model calls 0..k, the one asking for call k included.
+    const seenAt = (k: number) => Array.from({ length: k + 1 }, (_, step) => stepCostUsd(step)).reduce((a, b) => a + b, 0);
+    // A budget that call 2 comes within 80% of and call 3 reaches: the middle of the range that allows it.
+    const low = Math.max(seenAt(2), seenAt(1) / 0.8);
+    const high = Math.min(seenAt(2) / 0.8, seenAt(3));
+    expect(low).toBeLessThan(high);
+    const budgetUsd = (low + high) / 2;
+    const steps = [...Array.from({ length: 6 }, (_, i) => bash(`echo step ${i} >> steps.log`)), { text: 'Done.' }];
+    // A window of a year: a session crossing an hourly window's edge mid-test would start afresh.
+    const s = await guardedSession({ steps, mode: 'enforce', config: { budgets: { sessionUsd: budgetUsd, sessionWindowMinutes: 525_600 } } });
+
+    // Calls 0, 1 and 2 ran; call 3 was refused and nothing after it was asked of the model.
+    expect(readFileSync(join(s.workdir, 'steps.log'), 'utf8')).toBe('step 0\nstep 1\nstep 2\n');
+    expect(s.api.mainRequests()).toHaveLength(4);
+    const result = resultOf(s.run);
+    expect(result).toMatchObject({ subtype: 'success', result: '', terminal_reason: 'hook_stopped' });
+    expect(result.permission_denials).toEqual([expect.objectContaining({ tool_name: 'Bash', tool_input: expect.objectContaining({ command: 'echo step 3 >> steps.log' }) })]);
+    // The refusal, as Claude Code recorded the tool's result (stream-json echoes it; the model is not asked again).
+    const refusals = s.run.streamJson.flatMap((m) => (m.type === 'user' ? toolResultsOf(m) : [])).filter((t) => t.includes('Fulcrum guard stopped this session'));
+    expect(refusals).toEqual([
+      `Fulcrum guard stopped this session: it has spent $${seenAt(3).toFixed(2)} in its current 525600-minute window, reaching its budget of $${budgetUsd.toFixed(2)}. No further tool calls are allowed; summarise what is done and what is left for the user.`,
+    ]);
+
+    // The 80% warning came with call 2's result, and nowhere before.
+    const warning = `this session has spent $${seenAt(2).toFixed(2)} of its $${budgetUsd.toFixed(2)} budget for this 525600-minute window (${Math.round((100 * seenAt(2)) / budgetUsd)}%)`;
+    const [, , afterCall1, afterCall2] = s.api.mainRequests();
+    expect(reminders(afterCall1!)).toEqual([]);
+    expect(lastMessageBlocks(afterCall2!)).toEqual([
+      expect.objectContaining({ type: 'tool_result', is_error: false }),
+      { type: 'text', text: expect.stringContaining(`PostToolUse:Bash hook additional context: Fulcrum guard: ${warning}`) },
+    ]);
+    expect(guardLog(s.stateDir)).toBe('');
+  });
+
+  it('observe with a listening Fulcrum server: nothing is denied, and each would-be denial is stored as a fulcrum.guard span of the session', async () => {
+    const server = await startServer({ port: 0, store: { dataDir: tempDataDir() } });
+    try {
+      const s = await guardedSession({ steps: FIVE_RETRIES, mode: 'observe', server: server.url, files: FAILING_CHECKS });
+      expect(runsOf(s.workdir)).toBe(5);
+      const results = allToolResults(s.api);
+      expect(results).toEqual(Array.from({ length: 5 }, () => ({ text: expect.stringContaining('Exit code 3'), isError: true })));
+      for (const body of s.api.mainRequests()) expect(inputTexts(body).join('\n')).not.toContain('Fulcrum guard');
+      expect(resultOf(s.run).permission_denials).toEqual([]);
+
+      await server.app.spanWriter.flush();
+      const stored = await rows(server, `SELECT ToolName, ToolCallId, GuardPolicy, GuardDecision, Harness FROM spans FINAL
+WHERE SessionId = {id:String} AND SpanName = 'fulcrum.guard' ORDER BY Timestamp`, { id: s.sessionId });
+      // The 3rd, 4th and 5th runs, each with the tool_use id Claude Code gave it.
+      const callIds = toolResults(s.api.mainRequests().at(-1)!).map((b) => b.tool_use_id);
+      expect(stored).toEqual(callIds.slice(2).map((id) => ({ ToolName: 'Bash', ToolCallId: id, GuardPolicy: 'failing_command', GuardDecision: 'observed', Harness: 'claude-code' })));
+      // Sent, so the outbox is empty.
+      const [state] = readdirSync(s.stateDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(s.stateDir, f), 'utf8')) as { outbox: unknown[] });
+      expect(state!.outbox).toEqual([]);
+      expect(guardLog(s.stateDir)).toBe('');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('enforce, no false denials: a read after an edit, another file, a command that failed then succeeded', async () => {
+    const FLAKY = { 'flaky.sh': '#!/bin/sh\nif [ -f .warm ]; then echo ok; exit 0; fi\ntouch .warm\necho "cold cache" >&2\nexit 1\n', 'a.txt': 'alpha = 1\n', 'b.txt': 'beta\n' };
+    const steps = (workdir: string): AnthropicStep[] => [
+      read(join(workdir, 'a.txt')),
+      { tool_use: { name: 'Edit', input: { file_path: join(workdir, 'a.txt'), old_string: 'alpha = 1', new_string: 'alpha = 2' } } },
+      read(join(workdir, 'a.txt')),
+      read(join(workdir, 'b.txt')),
+      // The control: an unchanged re-read gets the guard's note, so its absence above means something.
+      read(join(workdir, 'b.txt')),
+      bash('./flaky.sh'),
+      bash('./flaky.sh'),
+      { text: 'Done.' },
+    ];
+    const s = await guardedSession({ steps, mode: 'enforce', files: FLAKY });
+    expect(readFileSync(join(s.workdir, 'a.txt'), 'utf8')).toBe('alpha = 2\n');
+    const results = allToolResults(s.api);
+    expect(results).toHaveLength(7);
+    expect(results.map((r) => r.isError)).toEqual([false, false, false, false, false, true, false]);
+    expect(results[2]!.text).toContain('alpha = 2');
+    expect(results[6]!.text).toBe('ok');
+    for (const r of results) expect(r.text).not.toContain('Fulcrum guard');
+    expect(resultOf(s.run)).toMatchObject({ terminal_reason: 'completed', permission_denials: [] });
+    const notes = reminders(s.api.mainRequests().at(-1)!);
+    expect(notes).toEqual([expect.stringContaining('PostToolUse:Read hook additional context: Fulcrum guard: b.txt has not changed since you read it at step 4;')]);
+    expect(guardLog(s.stateDir)).toBe('');
+  });
+
+  it('uninstall leaves settings.json exactly as it was, and the next session runs with no guard', async () => {
+    let installed: Record<string, unknown> = {};
+    let before = '';
+    const s = await guardedSession({ steps: FIVE_RETRIES, files: FAILING_CHECKS }, async ({ root, workdir, stateDir, settingsFile }) => {
+      const userSettings = {
+        permissions: { allow: ['Bash(./run_checks.sh)'], deny: ['Read(./secrets/**)'] },
+        hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: `echo user-hook >> '${join(root, 'user-hook.log')}'`, timeout: 5 }] }] },
+        includeCoAuthoredBy: false,
+      };
+      before = `${JSON.stringify(userSettings, null, 2)}\n`;
+      writeFileSync(settingsFile, before);
+      const install = await runCli(['guard', 'install', 'claude-code', '--project-dir', workdir, '--mode', 'enforce', '--state-dir', stateDir]);
+      expect(install.status, install.stderr).toBe(0);
+      installed = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+      const uninstall = await runCli(['guard', 'uninstall', 'claude-code', '--project-dir', workdir]);
+      expect(uninstall.status, uninstall.stderr).toBe(0);
+      expect(readFileSync(settingsFile, 'utf8')).toBe(before);
+    });
+    // Install kept the user's settings and added the guard's six hooks beside the user's own.
+    const hooks = installed.hooks as Record<string, Array<{ matcher?: string; hooks: Array<{ command: string }> }>>;
+    expect(Object.keys(hooks)).toEqual(['PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PostToolBatch', 'UserPromptSubmit', 'Stop']);
+    expect(hooks.PreToolUse![0]).toEqual((JSON.parse(before) as { hooks: { PreToolUse: unknown[] } }).hooks.PreToolUse[0]);
+    expect(hooks.PreToolUse![1]!.hooks[0]!.command).toMatch(/fulcrum\.js guard claude-code --mode enforce --state-dir /);
+    expect({ ...installed, hooks: undefined }).toEqual({ ...(JSON.parse(before) as object), hooks: undefined });
+
+    // With the guard gone, all five runs happen and the model hears nothing of it; the user's hook still runs.
+    expect(runsOf(s.workdir)).toBe(5);
+    expect(allToolResults(s.api).every((r) => r.text.startsWith('Exit code 3'))).toBe(true);
+    for (const body of s.api.mainRequests()) expect(JSON.stringify(body)).not.toContain('Fulcrum guard');
+    expect(readFileSync(join(s.root, 'user-hook.log'), 'utf8')).toBe('user-hook\n'.repeat(5));
+    expect(existsSync(s.stateDir)).toBe(false);
   });
 });

@@ -106,15 +106,16 @@ function userBlocks(body: MessagesRequestBody): ContentBlock[] {
   return blocks;
 }
 
-interface Usage {
+/** The usage block of one answer, as the Messages API reports it. */
+export interface Usage {
   input_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
   output_tokens: number;
 }
 
-/** Token usage depends only on the step, so the harness's own dollar figures are reproducible. */
-function usageFor(step: number): Usage {
+/** Token usage depends only on the step, so the harness's own dollar figures are reproducible (and tests can price them). */
+export function usageFor(step: number): Usage {
   return {
     input_tokens: 10 + step,
     cache_creation_input_tokens: step === 0 ? 5000 : 300,

@@ -10,9 +10,10 @@ import type { AddressInfo } from 'node:net';
  * read exactly what the model was sent after a hook acted.
  */
 
-/** One scripted model turn: a function call, or a final assistant message. */
+/** One scripted model turn: a function call, a freeform (custom) tool call such as gpt-5.5's apply_patch, or a final assistant message. */
 export type ResponsesStep =
   | { functionCall: { name: string; arguments: Record<string, unknown> | string } }
+  | { customToolCall: { name: string; input: string } }
   | { text: string };
 
 /** One HTTP request as the fake received it. */
@@ -86,7 +87,9 @@ function playStep(steps: readonly ResponsesStep[], body: ResponsesRequestBody, r
         type: 'function_call', id: randomId('fc_'), call_id: randomId('call_'), name: def.functionCall.name,
         arguments: typeof def.functionCall.arguments === 'string' ? def.functionCall.arguments : JSON.stringify(def.functionCall.arguments),
       }
-    : { type: 'message', role: 'assistant', id: randomId('msg_'), content: [{ type: 'output_text', text: def.text, annotations: [] }] };
+    : 'customToolCall' in def
+      ? { type: 'custom_tool_call', id: randomId('ctc_'), call_id: randomId('call_'), name: def.customToolCall.name, input: def.customToolCall.input }
+      : { type: 'message', role: 'assistant', id: randomId('msg_'), content: [{ type: 'output_text', text: def.text, annotations: [] }] };
   const responseId = randomId('resp_');
   res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': randomId('req_') });
   sendEvent(res, 'response.created', { response: { id: responseId, status: 'in_progress' } });

@@ -51,6 +51,16 @@ export interface RunCodexOptions {
    * @default 120_000
    */
   timeoutMs?: number;
+  /**
+   * Write `[features] hooks = true` into config.toml (0.169.0 has the feature on by default; false shows it is not needed).
+   * @default true
+   */
+  hooksFeature?: boolean;
+  /**
+   * Pass `--dangerously-bypass-hook-trust`; false runs only hooks trusted in config.toml (`[hooks.state."<key>"] trusted_hash`).
+   * @default true
+   */
+  bypassHookTrust?: boolean;
 }
 
 export interface CodexRun {
@@ -66,7 +76,7 @@ export interface CodexRun {
   codexHome: string;
 }
 
-function configToml(baseUrl: string, model: string): string {
+function configToml(baseUrl: string, model: string, hooksFeature: boolean): string {
   return [
     `model = ${JSON.stringify(model)}`,
     'model_provider = "fake"',
@@ -79,9 +89,7 @@ function configToml(baseUrl: string, model: string): string {
     'env_key = "FAKE_OPENAI_API_KEY"',
     'wire_api = "responses"',
     '',
-    '[features]',
-    'hooks = true',
-    '',
+    ...(hooksFeature ? ['[features]', 'hooks = true', ''] : []),
   ].join('\n');
 }
 
@@ -102,10 +110,11 @@ export function runCodex(options: RunCodexOptions): Promise<CodexRun> {
   const userHome = join(options.home, 'user-home');
   mkdirSync(codexHome, { recursive: true });
   mkdirSync(userHome, { recursive: true });
-  writeFileSync(join(codexHome, 'config.toml'), configToml(options.baseUrl, options.model ?? 'gpt-5.5'));
+  writeFileSync(join(codexHome, 'config.toml'), configToml(options.baseUrl, options.model ?? 'gpt-5.5', options.hooksFeature ?? true));
   if (options.hooks) writeFileSync(join(codexHome, 'hooks.json'), JSON.stringify(options.hooks, null, 2));
 
-  const args = ['exec', '--skip-git-repo-check', '--json', '--dangerously-bypass-hook-trust', options.prompt ?? 'Summarize calc.py'];
+  const trust = (options.bypassHookTrust ?? true) ? ['--dangerously-bypass-hook-trust'] : [];
+  const args = ['exec', '--skip-git-repo-check', '--json', ...trust, options.prompt ?? 'Summarize calc.py'];
   const [command, argv] = options.bin.endsWith('.js') ? [process.execPath, [options.bin, ...args]] : [options.bin, args];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: userHome, CODEX_HOME: codexHome, FAKE_OPENAI_API_KEY: 'dummy', RUST_LOG: 'warn', LANG: 'C.UTF-8',

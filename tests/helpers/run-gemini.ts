@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /*
  * Runs the real Gemini CLI offline: a fresh HOME whose ~/.gemini/settings.json pins api-key auth
  * (GOOGLE_GEMINI_BASE_URL alone makes 0.61.0 pick the "gateway" auth type and refuse), enables
- * folder trust with the workdir trusted (so --yolo is honoured) and installs the hooks under test;
+ * folder trust with the workdir trusted (so --yolo is honoured) and installs the hooks under test
+ * (keeping whatever else a settings.json already there says);
  * then `gemini -p PROMPT --yolo --output-format json` against a fake Gemini server.
  */
 
@@ -45,6 +46,11 @@ export interface RunGeminiOptions {
    * @default 120_000
    */
   timeoutMs?: number;
+  /**
+   * The model to ask for (`-m`); the CLI's own default (0.61.0: gemini-3.1-pro-preview, with routing) when undefined.
+   * @default undefined
+   */
+  model?: string;
 }
 
 export interface GeminiRun {
@@ -75,11 +81,15 @@ export function runGemini(options: RunGeminiOptions): Promise<GeminiRun> {
   const userHome = join(options.home, 'user-home');
   const geminiDir = join(userHome, '.gemini');
   mkdirSync(geminiDir, { recursive: true });
+  // A settings.json already there (e.g. written by `fulcrum guard install gemini --user`) is kept, under the runner's own keys.
+  const settingsFile = join(geminiDir, 'settings.json');
+  const existing = existsSync(settingsFile) ? (JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>) : {};
   const settings: Record<string, unknown> = {
+    ...existing,
     security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: true } },
     ...(options.hooks ? { hooksConfig: { enabled: true }, hooks: options.hooks } : {}),
   };
-  writeFileSync(join(geminiDir, 'settings.json'), JSON.stringify(settings, null, 2));
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   writeFileSync(join(geminiDir, 'trustedFolders.json'), JSON.stringify({ [options.workdir]: 'TRUST_FOLDER' }));
 
   const env: NodeJS.ProcessEnv = {
@@ -87,7 +97,7 @@ export function runGemini(options: RunGeminiOptions): Promise<GeminiRun> {
     GEMINI_API_KEY: 'dummy-key', GOOGLE_GEMINI_BASE_URL: options.baseUrl,
     GEMINI_CLI_NO_RELAUNCH: 'true', GEMINI_TELEMETRY_ENABLED: 'false', NO_COLOR: '1',
   };
-  const args = [options.bin, '-p', options.prompt ?? 'Summarize calc.py', '--yolo', '--output-format', 'json'];
+  const args = [options.bin, '-p', options.prompt ?? 'Summarize calc.py', '--yolo', '--output-format', 'json', ...(options.model ? ['-m', options.model] : [])];
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: options.workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });

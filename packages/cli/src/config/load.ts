@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR } from '@fulcrum/store';
 import { UsageError } from '../errors.js';
+import { applyGuardSection, defaultGuardConfig, GuardConfigError } from '@fulcrum/guard';
 import { CONFIG_KEYS, defaultConfig, KEY_DEFS, Refusal, shown, type EngineConfig, type ConfigKey } from './keys.js';
 import type { LevelRating } from '@fulcrum/query';
 import { createPriceTable, DEFAULT_PRICES, normaliseModelName, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
@@ -198,10 +199,20 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 function fileEntries(json: unknown, path: string): [ConfigKey, unknown][] {
   const at = `in ${path}`;
   if (!isObject(json)) throw new ConfigError(undefined, `file ${path} must hold a JSON object, got ${shown(json)}`);
-  const sections = [...new Set(CONFIG_KEYS.map((d) => d.key.split('.')[0]!)), 'prices'];
+  const sections = [...new Set(CONFIG_KEYS.map((d) => d.key.split('.')[0]!)), 'prices', 'guard'];
   const out: [ConfigKey, unknown][] = [];
   for (const [section, body] of Object.entries(json)) {
     if (section === 'prices') continue; // model names, not keys: priceEntries reads them
+    if (section === 'guard') {
+      // The hook's policies (fulcrum guard): checked by the guard's own reader, the one place its keys are known.
+      try {
+        applyGuardSection(body, defaultGuardConfig());
+      } catch (err) {
+        if (err instanceof GuardConfigError) throw new ConfigError(err.key, err.reason, at);
+        throw err;
+      }
+      continue;
+    }
     if (!sections.includes(section)) throw new ConfigError(section, `unknown key${hint(section, sections, '')}`, at);
     if (!isObject(body)) throw new ConfigError(section, `must be an object, got ${shown(body)}`, at);
     const names = CONFIG_KEYS.filter((d) => d.key.startsWith(`${section}.`)).map((d) => d.key.slice(section.length + 1));
