@@ -86,9 +86,26 @@ async function guardedSession(options: GuardedSessionOptions, beforeRun?: (s: Om
     bin: claude!.bin, workdir, home: join(root, 'home'), prompt: 'Get the checks to pass', apiUrl: api.url, timeoutMs: 60_000,
     args: ['--model', options.model ?? 'claude-sonnet-4-5'],
   });
+  // A hook that crashed or printed what Claude Code could not read is only in the transcript: none may have.
+  expect(hookErrors(join(root, 'home'))).toEqual([]);
   const init = run.streamJson.find((m) => m.type === 'system' && m.subtype === 'init');
   expect(init, `no init message:\n${run.stdout}\n${run.stderr}`).toBeDefined();
   return { root, workdir, stateDir, settingsFile, api, run, sessionId: String(init!.session_id) };
+}
+
+/** Hook failures Claude Code noted in the session's transcript (it goes on without the hook, so the run alone does not show them). */
+function hookErrors(home: string): string[] {
+  const projects = join(home, '.claude', 'projects');
+  if (!existsSync(projects)) return [];
+  const errors: string[] = [];
+  for (const file of readdirSync(projects, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(projects, file), 'utf8').split('\n')) {
+      if (!line.includes('"attachment"')) continue;
+      const attachment = (JSON.parse(line) as { attachment?: { type?: string; hookName?: string; stderr?: string } }).attachment;
+      if (attachment?.type?.startsWith('hook_') && attachment.type.includes('error')) errors.push(`${attachment.hookName}: ${attachment.stderr?.slice(0, 300)}`);
+    }
+  }
+  return errors;
 }
 
 function resultOf(run: ClaudeCodeRun): Record<string, unknown> {

@@ -61,6 +61,11 @@ export interface RunCodexOptions {
    * @default true
    */
   bypassHookTrust?: boolean;
+  /**
+   * TOML appended to config.toml, e.g. `[projects."<dir>"] trust_level = "trusted"` or hook trust entries.
+   * @default ''
+   */
+  configExtra?: string;
 }
 
 export interface CodexRun {
@@ -110,7 +115,7 @@ export function runCodex(options: RunCodexOptions): Promise<CodexRun> {
   const userHome = join(options.home, 'user-home');
   mkdirSync(codexHome, { recursive: true });
   mkdirSync(userHome, { recursive: true });
-  writeFileSync(join(codexHome, 'config.toml'), configToml(options.baseUrl, options.model ?? 'gpt-5.5', options.hooksFeature ?? true));
+  writeFileSync(join(codexHome, 'config.toml'), configToml(options.baseUrl, options.model ?? 'gpt-5.5', options.hooksFeature ?? true) + (options.configExtra ?? ''));
   if (options.hooks) writeFileSync(join(codexHome, 'hooks.json'), JSON.stringify(options.hooks, null, 2));
 
   const trust = (options.bypassHookTrust ?? true) ? ['--dangerously-bypass-hook-trust'] : [];

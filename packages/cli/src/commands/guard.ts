@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,7 +166,9 @@ const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/
 
 /** The hook command line: this node and this fulcrum, by absolute path, so it runs whatever PATH the harness has. */
 function hookCommandLine(harness: GuardHarness, values: Record<string, unknown>): string {
-  const bin = fileURLToPath(new URL('../../bin/fulcrum.js', import.meta.url));
+  // This module runs from dist/commands/ or, bundled, from dist/: the package's bin/ is one or two levels up.
+  const bin = ['../bin/fulcrum.js', '../../bin/fulcrum.js'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+  if (!bin) throw new UsageError('cannot find the fulcrum CLI (packages/cli/bin/fulcrum.js) to write into the hook');
   const parts = [process.execPath, bin, 'guard', harness, '--mode', modeArg(values.mode as string | undefined)];
   if (values.server) parts.push('--server', String(values.server));
   if (values.config) parts.push('--config', resolve(String(values.config)));
