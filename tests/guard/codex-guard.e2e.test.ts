@@ -1,0 +1,255 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { runCli } from '../helpers/cli.js';
+import { startFakeOpenAIResponses, toolOutputs, type FakeResponsesServer, type ResponsesInputItem, type ResponsesStep } from '../helpers/fake-openai-responses.js';
+import { installedHarness } from '../helpers/harness-install.js';
+import { runCodex, type CodexRun } from '../helpers/run-codex.js';
+import { tempDataDir } from '../helpers/store.js';
+
+/*
+ * Issue 14 end to end with the real Codex 0.169.0: our guard, installed by the real
+ * `fulcrum guard install codex`, answers the binary's hooks while a scripted fake Responses
+ * server plays the model. Evidence is what the model was sent next (the fake's recorded
+ * requests), what the commands left on disk, the guard's state file, and (observe mode) what a
+ * real Fulcrum server stored. Codex's PostToolUse carries no exit code: every outcome the
+ * breaker acts on here was read from the rollout transcript. The hook dialect these rest on is
+ * pinned in codex-binary.test.ts.
+ */
+
+const codex = await installedHarness('codex');
+
+const GUARD_REFUSAL = 'Fulcrum guard refused this call';
+const BLOCKED = 'Command blocked by PreToolUse hook: ';
+
+let openServers: FakeResponsesServer[] = [];
+afterEach(async () => {
+  await Promise.all(openServers.map((s) => s.close()));
+  openServers = [];
+});
+
+interface GuardedOptions {
+  /** The model's script. */
+  steps: ResponsesStep[];
+  /** Install the guard in this mode; undefined installs nothing. @default undefined */
+  mode?: 'observe' | 'warn' | 'enforce';
+  /** A fulcrum.config.json body for `--config`. @default undefined */
+  config?: unknown;
+  /** `--server` of the install. @default undefined */
+  server?: string;
+  /** Where install writes: `$CODEX_HOME/hooks.json` (--user) or `<workdir>/.codex/hooks.json`. @default 'user' */
+  install?: 'user' | 'project';
+  /** Files to create in the workdir before the run. @default {} */
+  files?: Record<string, string>;
+  /** Model asked for. @default 'gpt-5.5' */
+  model?: string;
+  /** Pass --dangerously-bypass-hook-trust. @default true */
+  bypassHookTrust?: boolean;
+  /** TOML appended to config.toml, given the session's folders. @default none */
+  configExtra?: (dirs: { workdir: string; codexHome: string }) => Promise<string> | string;
+  /** Rewrites the installed hooks.json before the run (timing probes). @default none */
+  afterInstall?: (hooksFile: string) => void;
+}
+
+interface Guarded {
+  root: string;
+  workdir: string;
+  stateDir: string;
+  hooksFile: string;
+  api: FakeResponsesServer;
+  run: CodexRun;
+  /** The session (thread) id Codex reported. */
+  sessionId: string;
+}
+
+/** Prepares a workdir, installs the guard through the CLI into the runner's CODEX_HOME (or the project), and runs one `codex exec`. */
+async function guarded(options: GuardedOptions): Promise<Guarded> {
+  const root = tempDataDir('codex-guard-');
+  const workdir = join(root, 'work');
+  const home = join(root, 'home');
+  const codexHome = join(home, 'codex-home');
+  const stateDir = join(root, 'state');
+  mkdirSync(workdir, { recursive: true });
+  mkdirSync(codexHome, { recursive: true });
+  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(workdir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
+  const project = options.install === 'project';
+  const hooksFile = project ? join(workdir, '.codex', 'hooks.json') : join(codexHome, 'hooks.json');
+  if (options.mode) {
+    const args = ['guard', 'install', 'codex', ...(project ? ['--project-dir', workdir] : ['--user']), '--mode', options.mode, '--state-dir', stateDir];
+    if (options.config !== undefined) {
+      const configFile = join(root, 'fulcrum.config.json');
+      writeFileSync(configFile, JSON.stringify(options.config));
+      args.push('--config', configFile);
+    }
+    if (options.server) args.push('--server', options.server);
+    const installed = await runCli(args, { CODEX_HOME: codexHome, HOME: join(home, 'user-home') });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(installed.stdout).toContain(`in ${hooksFile}\n`);
+    options.afterInstall?.(hooksFile);
+  }
+  const api = await startFakeOpenAIResponses({ steps: options.steps });
+  openServers.push(api);
+  const run = await runCodex({
+    bin: codex!.bin, baseUrl: api.baseUrl, home, workdir, prompt: 'Get the checks to pass', model: options.model, timeoutMs: 60_000,
+    // 0.169.0 has hooks on by default: the guard needs no [features] entry (every run here proves it).
+    hooksFeature: false,
+    bypassHookTrust: options.bypassHookTrust,
+    configExtra: options.configExtra ? await options.configExtra({ workdir, codexHome }) : undefined,
+  });
+  expect(run.exitCode, `codex failed:\n${run.stderr.slice(-3000)}`).toBe(0);
+  const started = run.events.find((e) => e.type === 'thread.started');
+  expect(started, run.stdout).toBeDefined();
+  return { root, workdir, stateDir, hooksFile, api, run, sessionId: String(started!.thread_id) };
+}
+
+/** The guard's own log: empty unless it failed open somewhere. */
+const guardLog = (stateDir: string) => (existsSync(join(stateDir, 'guard.log')) ? readFileSync(join(stateDir, 'guard.log'), 'utf8') : '');
+
+interface GuardStateFile {
+  sessionId: string;
+  calls: { span: { spanName: string; success: boolean }; settled: boolean; denied: boolean }[];
+  model: { calls: number; spendUsd: number };
+}
+/** The one session state file the guard kept. */
+function stateOf(stateDir: string): GuardStateFile {
+  const files = existsSync(stateDir) ? readdirSync(stateDir).filter((f) => f.endsWith('.json')) : [];
+  expect(files, `state files in ${stateDir}`).toHaveLength(1);
+  return JSON.parse(readFileSync(join(stateDir, files[0]!), 'utf8')) as GuardStateFile;
+}
+
+/** The last request's input: every call and output of the session, in order. */
+const lastInput = (api: FakeResponsesServer): ResponsesInputItem[] => api.responsesBodies().at(-1)?.input ?? [];
+/** What the model was given for each of its tool calls, in order. */
+const outputsOf = (api: FakeResponsesServer) => toolOutputs({ input: lastInput(api) }).map((o) => String(o.output));
+/** The call ids of the model's tool calls, in order. */
+const callIdsOf = (api: FakeResponsesServer) => lastInput(api).filter((i) => i.type === 'function_call' || i.type === 'custom_tool_call').map((i) => String(i.call_id));
+/** Developer messages Codex added for hooks (additionalContext), as plain texts. */
+const guardNotes = (api: FakeResponsesServer) =>
+  lastInput(api)
+    .filter((i) => i.type === 'message' && i.role === 'developer')
+    .flatMap((i) => (Array.isArray(i.content) ? (i.content as { text?: string }[]) : []).map((c) => c.text ?? ''))
+    .filter((t) => t.includes('Fulcrum guard'));
+
+const exec = (cmd: string): ResponsesStep => ({ functionCall: { name: 'exec_command', arguments: { cmd } } });
+
+/** A check script that fails every time and counts its runs in runs.log: its command line is the same each time. */
+const FAILING_CHECKS = { 'run_checks.sh': '#!/bin/sh\necho run >> runs.log\necho "2 checks failed: test_parse, test_emit" >&2\nexit 3\n' };
+const FAILING_COMMAND = './run_checks.sh';
+const runsOf = (workdir: string) => (existsSync(join(workdir, 'runs.log')) ? readFileSync(join(workdir, 'runs.log'), 'utf8').split('\n').filter(Boolean).length : 0);
+const retries = (n: number): ResponsesStep[] => [...Array.from({ length: n }, () => exec(FAILING_COMMAND)), { text: 'I could not get the checks to pass.' }];
+
+describe.skipIf(codex === undefined)('fulcrum guard with the real Codex 0.169.0', { timeout: 60_000 }, () => {
+  it('enforce: runs 1-2 of a failing command execute, the 3rd-5th are denied and the model reads the reason, from outcomes Codex only wrote to its rollout', async () => {
+    const s = await guarded({ steps: retries(5), mode: 'enforce', files: FAILING_CHECKS });
+    expect(runsOf(s.workdir)).toBe(2);
+    const outputs = outputsOf(s.api);
+    expect(outputs).toHaveLength(5);
+    for (const ran of outputs.slice(0, 2)) expect(ran).toMatch(/Process exited with code 3[\s\S]*2 checks failed: test_parse, test_emit/);
+    for (const denied of outputs.slice(2)) {
+      expect(denied.startsWith(`${BLOCKED}${GUARD_REFUSAL}: \`${FAILING_COMMAND}\` already failed`), denied).toBe(true);
+      expect(denied).toContain('2 checks failed: test_parse, test_emit');
+      expect(denied.endsWith(`. Command: ${FAILING_COMMAND}`)).toBe(true);
+    }
+    expect(outputs[2]).toContain('already failed 2 times in this session (first at step 1)');
+    // The reason is the first thing the model was told after asking for the 3rd run.
+    expect(String(toolOutputs(s.api.responsesBodies()[3]!).at(-1)?.output)).toBe(outputs[2]);
+    expect(commandEvents(s.run)).toBe(2);
+    const state = stateOf(s.stateDir);
+    expect(state.sessionId).toBe(s.sessionId);
+    // Codex's PostToolUse said nothing of the exit code: the two runs were settled as failures from the rollout.
+    expect(state.calls.map((c) => [c.settled, c.span.success, c.denied])).toEqual([
+      [true, false, false], [true, false, false], [true, false, true], [true, false, true], [true, false, true],
+    ]);
+    expect(s.run.events.find((e) => e.type === 'item.completed' && (e.item as { type?: string }).type === 'agent_message')).toMatchObject({ item: { text: 'I could not get the checks to pass.' } });
+    expect(guardLog(s.stateDir)).toBe('');
+  });
+
+  it('budget: once the session reaches budgets.sessionUsd every further call is denied with the budget reason (gpt-5.1, priced)', async () => {
+    const steps = [...Array.from({ length: 5 }, (_, n) => exec(`echo step-${n} >> steps.log`)), { text: 'stopped' }];
+    // The fake's usage per response n (fake-openai-responses.ts) at gpt-5.1's price (input $1.25, cached $0.125, output $10 per M).
+    const cost = (n: number) => {
+      const input = 1000 + 300 * n;
+      const cached = n === 0 ? 0 : 800 + 300 * n;
+      return ((input - cached) * 1.25 + cached * 0.125 + (30 + 5 * n) * 10) / 1e6;
+    };
+    const budget = cost(0) + cost(1) - 1e-6;
+    const s = await guarded({ steps, mode: 'enforce', model: 'gpt-5.1', config: { budgets: { sessionUsd: budget } } });
+    const outputs = outputsOf(s.api);
+    expect(outputs).toHaveLength(5);
+    const state = stateOf(s.stateDir);
+    // Every response the model gave was read from the rollout and priced.
+    expect(state.model.calls).toBe(6);
+    expect(state.model.spendUsd).toBeCloseTo([0, 1, 2, 3, 4, 5].reduce((t, n) => t + cost(n), 0), 12);
+    const ran = readFileSync(join(s.workdir, 'steps.log'), 'utf8').split('\n').filter(Boolean);
+    // Response n (and its usage) is in the rollout before call n runs: call 1 comes at spend cost(0)+cost(1) >= budget.
+    expect(ran).toEqual(['step-0']);
+    for (const denied of outputs.slice(1)) {
+      expect(denied).toMatch(/^Command blocked by PreToolUse hook: Fulcrum guard stopped this session: it has spent \$\d+\.\d\d in its current 60-minute window, reaching its budget of \$\d+\.\d\d\. No further tool calls are allowed/);
+    }
+    expect(guardLog(s.stateDir)).toBe('');
+  });
+
+  describe('observe, recording in a listening Fulcrum server', () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await startServer({ port: 0, store: { dataDir: tempDataDir() } });
+    });
+    afterAll(async () => server?.close());
+
+    it('nothing is denied, and each decision is stored as a fulcrum.guard span of the session, decision "observed"', async () => {
+      const s = await guarded({ steps: retries(5), mode: 'observe', files: FAILING_CHECKS, server: server.url });
+      expect(runsOf(s.workdir)).toBe(5);
+      expect(outputsOf(s.api).filter((o) => o.startsWith(BLOCKED))).toEqual([]);
+      expect(guardNotes(s.api)).toEqual([]);
+      await server.app.spanWriter.flush();
+      const stored = await (await server.app.store.client.query({
+        query: `SELECT ToolCallId, GuardPolicy, GuardDecision, Harness, ServiceName FROM spans FINAL
+WHERE SessionId = {sid:String} AND SpanName = 'fulcrum.guard' ORDER BY Timestamp, ToolCallId`,
+        query_params: { sid: s.sessionId },
+        format: 'JSONEachRow',
+      })).json<Record<string, unknown>>();
+      const ids = callIdsOf(s.api);
+      // Runs 3-5 are the breaker's: each recorded against its own call, none of them acted on.
+      expect(stored).toEqual(ids.slice(2).map((id) => ({ ToolCallId: id, GuardPolicy: 'failing_command', GuardDecision: 'observed', Harness: 'codex', ServiceName: 'fulcrum-guard' })));
+      // Everything was sent: nothing waits in the outbox.
+      expect((stateOf(s.stateDir) as unknown as { outbox: unknown[] }).outbox).toEqual([]);
+      expect(guardLog(s.stateDir)).toBe('');
+    });
+  });
+
+  it('no false denials: read, edit (freeform apply_patch and apply_patch through exec), re-read, other file, fail-then-succeed; the one unchanged re-read gets its note', async () => {
+    const patch = (file: string, from: string, to: string) => `*** Begin Patch\n*** Update File: ${file}\n@@\n-${from}\n+${to}\n*** End Patch\n`;
+    const flaky = 'if [ -f .ok ]; then echo ok; else touch .ok; echo "not yet" >&2; exit 1; fi';
+    const steps: ResponsesStep[] = [
+      exec('cat a.txt'),
+      { customToolCall: { name: 'apply_patch', input: patch('a.txt', 'alpha', 'ALPHA') } },
+      exec('cat a.txt'),
+      exec('cat b.txt'),
+      exec('cat b.txt'),
+      exec(`apply_patch <<'EOF'\n${patch('b.txt', 'beta', 'BETA')}EOF`),
+      exec('cat b.txt'),
+      exec(flaky),
+      exec(flaky),
+      { text: 'done' },
+    ];
+    const s = await guarded({ steps, mode: 'enforce', files: { 'a.txt': 'alpha\n', 'b.txt': 'beta\n' } });
+    const outputs = outputsOf(s.api);
+    expect(outputs).toHaveLength(9);
+    expect(outputs.filter((o) => o.includes(GUARD_REFUSAL) || o.startsWith(BLOCKED))).toEqual([]);
+    expect(readFileSync(join(s.workdir, 'a.txt'), 'utf8')).toBe('ALPHA\n');
+    expect(readFileSync(join(s.workdir, 'b.txt'), 'utf8')).toBe('BETA\n');
+    expect(outputs[2]).toContain('ALPHA');
+    expect(outputs[6]).toContain('BETA');
+    expect(outputs[7]).toMatch(/Process exited with code 1/);
+    expect(outputs[8]).toMatch(/Process exited with code 0[\s\S]*ok/);
+    // The only note: b.txt read twice with nothing between. None after an edit, a different file or a command.
+    expect(guardNotes(s.api)).toEqual([expect.stringMatching(/^Fulcrum guard: .*b\.txt has not changed since you read it at step 4/)]);
+    const notePlace = lastInput(s.api).findIndex((i) => i.type === 'message' && i.role === 'developer' && JSON.stringify(i.content).includes('Fulcrum guard'));
+    expect(lastInput(s.api)[notePlace + 1]).toMatchObject({ type: 'function_call_output', call_id: callIdsOf(s.api)[4] });
+    expect(guardLog(s.stateDir)).toBe('');
+  });
+});
+
+const commandEvents = (run: CodexRun) => run.events.filter((e) => e.type === 'item.completed' && (e.item as { type?: string }).type === 'command_execution').length;
