@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '@fulcrum/ingest';
 import { runCli } from '../helpers/cli.js';
 import { startFakeOpenAIResponses, toolOutputs, type FakeResponsesServer, type ResponsesInputItem, type ResponsesStep } from '../helpers/fake-openai-responses.js';
 import { installedHarness } from '../helpers/harness-install.js';
+import { hookTimes, timeHooks } from '../helpers/hook-times.js';
 import { runCodex, type CodexRun } from '../helpers/run-codex.js';
 import { tempDataDir } from '../helpers/store.js';
 
@@ -55,6 +56,10 @@ interface GuardedOptions {
 
 interface Guarded {
   root: string;
+  /** What `fulcrum guard install` printed. */
+  installOutput: string;
+  /** The runner's home (CODEX_HOME is its codex-home). */
+  home: string;
   workdir: string;
   stateDir: string;
   hooksFile: string;
@@ -76,6 +81,7 @@ async function guarded(options: GuardedOptions): Promise<Guarded> {
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(workdir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
   const project = options.install === 'project';
   const hooksFile = project ? join(workdir, '.codex', 'hooks.json') : join(codexHome, 'hooks.json');
+  let installOutput = '';
   if (options.mode) {
     const args = ['guard', 'install', 'codex', ...(project ? ['--project-dir', workdir] : ['--user']), '--mode', options.mode, '--state-dir', stateDir];
     if (options.config !== undefined) {
@@ -88,6 +94,7 @@ async function guarded(options: GuardedOptions): Promise<Guarded> {
     expect(installed.status, installed.stderr).toBe(0);
     expect(installed.stdout).toContain(`in ${hooksFile}\n`);
     options.afterInstall?.(hooksFile);
+    installOutput = installed.stdout;
   }
   const api = await startFakeOpenAIResponses({ steps: options.steps });
   openServers.push(api);
@@ -101,7 +108,7 @@ async function guarded(options: GuardedOptions): Promise<Guarded> {
   expect(run.exitCode, `codex failed:\n${run.stderr.slice(-3000)}`).toBe(0);
   const started = run.events.find((e) => e.type === 'thread.started');
   expect(started, run.stdout).toBeDefined();
-  return { root, workdir, stateDir, hooksFile, api, run, sessionId: String(started!.thread_id) };
+  return { root, installOutput, home, workdir, stateDir, hooksFile, api, run, sessionId: String(started!.thread_id) };
 }
 
 /** The guard's own log: empty unless it failed open somewhere. */
@@ -109,6 +116,7 @@ const guardLog = (stateDir: string) => (existsSync(join(stateDir, 'guard.log')) 
 
 interface GuardStateFile {
   sessionId: string;
+  outbox: { policy: string; decision: string; toolName: string; reason: string }[];
   calls: { span: { spanName: string; success: boolean }; settled: boolean; denied: boolean }[];
   model: { calls: number; spendUsd: number };
 }
@@ -166,7 +174,7 @@ describe.skipIf(codex === undefined)('fulcrum guard with the real Codex 0.169.0'
     expect(guardLog(s.stateDir)).toBe('');
   });
 
-  it('budget: once the session reaches budgets.sessionUsd every further call is denied with the budget reason (gpt-5.1, priced)', async () => {
+  it('budget: once the session reaches budgets.sessionUsd every further call is denied, and the next prompt of the session is blocked (gpt-5.1, priced)', async () => {
     const steps = [...Array.from({ length: 5 }, (_, n) => exec(`echo step-${n} >> steps.log`)), { text: 'stopped' }];
     // The fake's usage per response n (fake-openai-responses.ts) at gpt-5.1's price (input $1.25, cached $0.125, output $10 per M).
     const cost = (n: number) => {
@@ -188,6 +196,18 @@ describe.skipIf(codex === undefined)('fulcrum guard with the real Codex 0.169.0'
     for (const denied of outputs.slice(1)) {
       expect(denied).toMatch(/^Command blocked by PreToolUse hook: Fulcrum guard stopped this session: it has spent \$\d+\.\d\d in its current 60-minute window, reaching its budget of \$\d+\.\d\d\. No further tool calls are allowed/);
     }
+    // No hook answer ends a running `codex exec`; the session's next prompt is refused before any model request.
+    const asked = s.api.responsesBodies().length;
+    const next = await runCodex({
+      bin: codex!.bin, baseUrl: s.api.baseUrl, home: s.home, workdir: s.workdir, prompt: 'Go on', model: 'gpt-5.1', hooksFeature: false, resumeSessionId: s.sessionId, timeoutMs: 60_000,
+    });
+    expect(next.exitCode, next.stderr.slice(-2000)).toBe(0);
+    expect(next.events.map((e) => e.type)).toContain('turn.completed');
+    expect(s.api.responsesBodies()).toHaveLength(asked);
+    expect(stateOf(s.stateDir).outbox.map((i) => [i.policy, i.decision, i.toolName])).toEqual([
+      ...Array.from({ length: 4 }, () => ['budget', 'stopped', 'Bash']),
+      ['budget', 'stopped', ''],
+    ]);
     expect(guardLog(s.stateDir)).toBe('');
   });
 
@@ -214,8 +234,51 @@ WHERE SessionId = {sid:String} AND SpanName = 'fulcrum.guard' ORDER BY Timestamp
       // Runs 3-5 are the breaker's: each recorded against its own call, none of them acted on.
       expect(stored).toEqual(ids.slice(2).map((id) => ({ ToolCallId: id, GuardPolicy: 'failing_command', GuardDecision: 'observed', Harness: 'codex', ServiceName: 'fulcrum-guard' })));
       // Everything was sent: nothing waits in the outbox.
-      expect((stateOf(s.stateDir) as unknown as { outbox: unknown[] }).outbox).toEqual([]);
+      expect(stateOf(s.stateDir).outbox).toEqual([]);
       expect(guardLog(s.stateDir)).toBe('');
+    });
+  });
+
+  it('hook wall time as Codex runs it, over a 40-call session (enforce): every hook answered, nothing failed open', async () => {
+    const log = join(tempDataDir('codex-hook-times-'), 'times.log');
+    const calls = 40;
+    const steps: ResponsesStep[] = [...Array.from({ length: calls }, (_, n) => exec(n % 2 ? `cat f${n - 1}.txt` : `echo ${n} > f${n}.txt`)), { text: 'done' }];
+    const s = await guarded({ steps, mode: 'enforce', afterInstall: (file) => timeHooks(file, log) });
+    expect(outputsOf(s.api).filter((o) => o.startsWith(BLOCKED))).toEqual([]);
+    const t = hookTimes(log);
+    console.log(`codex hook wall time over ${t.count} hook calls: p50 ${t.p50.toFixed(1)} ms, p99 ${t.p99.toFixed(1)} ms (session ${s.run.durationMs.toFixed(0)} ms)`);
+    expect(t.byEvent).toEqual({ UserPromptSubmit: 1, PreToolUse: calls, PostToolUse: calls, Stop: 1 });
+    expect(stateOf(s.stateDir).calls).toHaveLength(calls);
+    expect(guardLog(s.stateDir)).toBe('');
+  });
+
+  describe('where install writes, and what Codex needs to run it', () => {
+    it('$CODEX_HOME/hooks.json (--user) runs only once its hooks are trusted: the /hooks trust in config.toml, or --dangerously-bypass-hook-trust', async () => {
+      // Not trusted, no bypass: Codex skips the hooks without a word, and all three runs execute.
+      const untrusted = await guarded({ steps: retries(3), mode: 'enforce', files: FAILING_CHECKS, bypassHookTrust: false });
+      expect(untrusted.installOutput).toContain('Codex runs these hooks only once you trust them: start codex and trust them in /hooks');
+      expect(runsOf(untrusted.workdir)).toBe(3);
+      expect(existsSync(untrusted.stateDir)).toBe(false);
+      // Trusted as /hooks would trust them: the guard runs and denies the 3rd.
+      const trusted = await guarded({
+        steps: retries(3), mode: 'enforce', files: FAILING_CHECKS, bypassHookTrust: false,
+        configExtra: ({ codexHome, workdir }) => persistedHookTrust(codexHome, workdir),
+      });
+      expect(runsOf(trusted.workdir)).toBe(2);
+      expect(outputsOf(trusted.api)[2]).toContain(GUARD_REFUSAL);
+    });
+
+    it('<project>/.codex/hooks.json (--project-dir) is read only in a project trusted in the user config.toml', async () => {
+      const untrusted = await guarded({ steps: retries(3), mode: 'enforce', files: FAILING_CHECKS, install: 'project' });
+      expect(untrusted.installOutput).toContain(`only in a trusted project ([projects."${untrusted.workdir}"] trust_level = "trusted"`);
+      expect(runsOf(untrusted.workdir)).toBe(3);
+      expect(existsSync(untrusted.stateDir)).toBe(false);
+      const trusted = await guarded({
+        steps: retries(3), mode: 'enforce', files: FAILING_CHECKS, install: 'project',
+        configExtra: ({ workdir }) => `\n[projects.${JSON.stringify(workdir)}]\ntrust_level = "trusted"\n`,
+      });
+      expect(runsOf(trusted.workdir)).toBe(2);
+      expect(outputsOf(trusted.api)[2]).toContain(GUARD_REFUSAL);
     });
   });
 
@@ -251,5 +314,42 @@ WHERE SessionId = {sid:String} AND SpanName = 'fulcrum.guard' ORDER BY Timestamp
     expect(guardLog(s.stateDir)).toBe('');
   });
 });
+
+/**
+ * The hook trust Codex keeps in config.toml, for every hook it finds for `cwd`: what trusting them in
+ * the TUI's /hooks writes (`[hooks.state."<file>:<event>:<group>:<hook>"] trusted_hash`), with the
+ * hashes the binary's own app server reports (hooks/list).
+ */
+async function persistedHookTrust(codexHome: string, cwd: string): Promise<string> {
+  const child = spawn(codex!.bin, ['app-server'], { env: { PATH: process.env.PATH, HOME: join(codexHome, '..', 'user-home'), CODEX_HOME: codexHome }, stdio: ['pipe', 'pipe', 'ignore'] });
+  const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
+  const answer = new Promise<{ key: string; currentHash: string; trustStatus: string }[]>((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error('codex app-server: no hooks/list answer in 15 s')), 15_000);
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      for (const line of buffered.split('\n').slice(0, -1)) {
+        const m = JSON.parse(line) as { id?: number; result?: { data: { hooks: { key: string; currentHash: string; trustStatus: string }[] }[] } };
+        if (m.id === 1) {
+          send({ jsonrpc: '2.0', method: 'initialized' });
+          send({ jsonrpc: '2.0', id: 2, method: 'hooks/list', params: { cwds: [cwd] } });
+        }
+        if (m.id === 2) {
+          clearTimeout(timer);
+          resolve(m.result!.data[0]!.hooks);
+        }
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+  });
+  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 'fulcrum-test', version: '0' } } });
+  try {
+    const hooks = await answer;
+    expect(hooks.map((h) => h.trustStatus)).toEqual(['untrusted', 'untrusted', 'untrusted', 'untrusted']);
+    return hooks.map((h) => `\n[hooks.state.${JSON.stringify(h.key)}]\ntrusted_hash = ${JSON.stringify(h.currentHash)}\n`).join('');
+  } finally {
+    child.kill();
+  }
+}
 
 const commandEvents = (run: CodexRun) => run.events.filter((e) => e.type === 'item.completed' && (e.item as { type?: string }).type === 'command_execution').length;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultGuardConfig, runHook, type GuardConfig, type GuardHarness, type GuardMode, type HookResult } from '@fulcrum/guard';
+import { defaultGuardConfig, runHook, type GuardConfig, type GuardHarness, type GuardMode, type HookResult, type RecordTarget } from '@fulcrum/guard';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { tempDataDir } from '../helpers/store.js';
 
@@ -21,7 +21,7 @@ export interface ReplayedHook {
  * call the transcript is cut to the length it had when the harness ran that
  * hook, so the guard reads exactly what it would have read live.
  */
-export async function replayLive(harness: GuardHarness, mode: GuardMode, config: GuardConfig = defaultGuardConfig(mode)): Promise<ReplayedHook[]> {
+export async function replayLive(harness: GuardHarness, mode: GuardMode, config: GuardConfig = defaultGuardConfig(mode), record?: RecordTarget): Promise<ReplayedHook[] & { stateDir: string }> {
   const dir = join(LIVE, harness);
   const transcript = readFileSync(join(dir, 'transcript.jsonl'));
   const sizes = new Map(readFileSync(join(dir, 'sizes.jsonl'), 'utf8').trim().split('\n').map((l) => {
@@ -30,12 +30,12 @@ export async function replayLive(harness: GuardHarness, mode: GuardMode, config:
   }));
   const root = tempDataDir('guard-replay-');
   const live = join(root, 'transcript.jsonl');
-  const out: ReplayedHook[] = [];
+  const out = Object.assign([] as ReplayedHook[], { stateDir: join(root, 'state') });
   for (const file of readdirSync(join(dir, 'sequence')).sort()) {
     const payload = JSON.parse(readFileSync(join(dir, 'sequence', file), 'utf8')) as Record<string, unknown>;
     writeFileSync(live, transcript.subarray(0, Math.max(0, sizes.get(file) ?? 0)));
     payload.transcript_path = live;
-    const result = await runHook({ harness, input: JSON.stringify(payload), stateDir: join(root, 'state'), config });
+    const result = await runHook({ harness, input: JSON.stringify(payload), stateDir: out.stateDir, config, record });
     if (result.error) throw result.error;
     out.push({ file, payload, result, answer: result.reply.stdout.trim() ? (JSON.parse(result.reply.stdout) as Record<string, unknown>) : {} });
   }

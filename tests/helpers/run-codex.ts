@@ -66,6 +66,11 @@ export interface RunCodexOptions {
    * @default ''
    */
   configExtra?: string;
+  /**
+   * Continue this session (`codex exec resume <id> PROMPT`) instead of starting one.
+   * @default undefined
+   */
+  resumeSessionId?: string;
 }
 
 export interface CodexRun {
@@ -119,7 +124,8 @@ export function runCodex(options: RunCodexOptions): Promise<CodexRun> {
   if (options.hooks) writeFileSync(join(codexHome, 'hooks.json'), JSON.stringify(options.hooks, null, 2));
 
   const trust = (options.bypassHookTrust ?? true) ? ['--dangerously-bypass-hook-trust'] : [];
-  const args = ['exec', '--skip-git-repo-check', '--json', ...trust, options.prompt ?? 'Summarize calc.py'];
+  const resume = options.resumeSessionId ? ['resume', options.resumeSessionId] : [];
+  const args = ['exec', '--skip-git-repo-check', '--json', ...trust, ...resume, options.prompt ?? 'Summarize calc.py'];
   const [command, argv] = options.bin.endsWith('.js') ? [process.execPath, [options.bin, ...args]] : [options.bin, args];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: userHome, CODEX_HOME: codexHome, FAKE_OPENAI_API_KEY: 'dummy', RUST_LOG: 'warn', LANG: 'C.UTF-8',

@@ -15,7 +15,21 @@ export interface GuardConfig {
   /** A search repeated with no file changed since: always allowed, with a note (enforce acts as warn). */
   research: { mode: GuardMode };
   /** Spend of the session in its current window (budgets.sessionUsd per budgets.sessionWindowMinutes, as the report judges runaways). */
-  budget: { mode: GuardMode; /** @default 25 (budgets.sessionUsd); 0 = none */ sessionUsd: number; /** @default 60 */ windowMinutes: number; /** @default 0.8 */ warnAt: number };
+  budget: {
+    mode: GuardMode;
+    /** @default 25 (budgets.sessionUsd); 0 = none */
+    sessionUsd: number;
+    /** @default 60 (budgets.sessionWindowMinutes) */
+    windowMinutes: number;
+    /** $ per team window for the session's team, judged with a Fulcrum server. @default 0 (budgets.teamUsd): none */
+    teamUsd: number;
+    /** $ per team window for the session's repository, judged with a Fulcrum server. @default 0 (budgets.repositoryUsd): none */
+    repositoryUsd: number;
+    /** @default 1440 (budgets.teamWindowMinutes) */
+    teamWindowMinutes: number;
+    /** @default 0.8 */
+    warnAt: number;
+  };
   /** Identical consecutive calls that make a loop. @default 3 (waste.minRepeat) */
   minRepeat: number;
 }
@@ -35,7 +49,7 @@ export function defaultGuardConfig(mode: GuardMode = 'warn'): GuardConfig {
     identicalCall: { mode },
     reread: { mode },
     research: { mode },
-    budget: { mode, sessionUsd: 25, windowMinutes: 60, warnAt: 0.8 },
+    budget: { mode, sessionUsd: 25, windowMinutes: 60, teamUsd: 0, repositoryUsd: 0, teamWindowMinutes: 1440, warnAt: 0.8 },
     minRepeat: 3,
   };
 }
@@ -108,6 +122,16 @@ export function guardConfigOf(file: unknown, mode: GuardMode = 'warn'): GuardCon
   if (budgets.sessionWindowMinutes !== undefined) {
     if (!(Number.isInteger(budgets.sessionWindowMinutes) && (budgets.sessionWindowMinutes as number) >= 1)) throw new GuardConfigError('budgets.sessionWindowMinutes', 'must be a positive integer');
     c.budget.windowMinutes = budgets.sessionWindowMinutes as number;
+  }
+  for (const [key, field] of [['teamUsd', 'teamUsd'], ['repositoryUsd', 'repositoryUsd']] as const) {
+    const v = budgets[key];
+    if (v === undefined) continue;
+    if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new GuardConfigError(`budgets.${key}`, 'must be a non-negative number');
+    c.budget[field] = v;
+  }
+  if (budgets.teamWindowMinutes !== undefined) {
+    if (!(Number.isInteger(budgets.teamWindowMinutes) && (budgets.teamWindowMinutes as number) >= 1)) throw new GuardConfigError('budgets.teamWindowMinutes', 'must be a positive integer');
+    c.budget.teamWindowMinutes = budgets.teamWindowMinutes as number;
   }
   if (file.guard !== undefined) applyGuardSection(file.guard, c);
   return c;

@@ -14,6 +14,7 @@ import { budgetReason, budgetWarning, denyReason, noteText } from './reasons.js'
 import { sendInterventions, type RecordTarget } from './record.js';
 import { loadState, lockSession, saveState, stateFile, type GuardCall, type GuardState } from './state.js';
 import { readTranscriptTail } from './transcript.js';
+import { fetchGroupSpend, GROUP_SPEND_TTL_MS, type GroupSpend } from './server-spend.js';
 
 export interface HookOptions {
   harness: GuardHarness;
@@ -23,7 +24,7 @@ export interface HookOptions {
   stateDir: string;
   /** Policies and thresholds. @default defaultGuardConfig('warn') */
   config?: GuardConfig;
-  /** Where interventions are recorded; none keeps them in the session's outbox. @default undefined */
+  /** The Fulcrum server: interventions are recorded there, and team and repository budgets judged by its figures. None keeps interventions in the session's outbox. @default undefined */
   record?: RecordTarget;
   /** The clock, ms since the epoch. @default Date.now */
   now?: () => number;
@@ -54,9 +55,16 @@ export async function runHook(options: HookOptions): Promise<HookResult> {
     const nowMs = (options.now ?? Date.now)();
     mkdirSync(options.stateDir, { recursive: true });
     const file = stateFile(options.stateDir, event.harness, event.sessionId);
+    // The team's and repository's spend, asked of the server before the lock (other hooks need not wait for it), at most every 30 s.
+    let groups: GroupSpend | undefined;
+    if (options.record && (event.kind === 'before_tool' || event.kind === 'prompt')) {
+      const cached = loadState(file, event.harness, event.sessionId).groups;
+      if (!cached || nowMs - cached.atMs > GROUP_SPEND_TTL_MS) groups = await fetchGroupSpend(options.record, config, nowMs);
+    }
     release = lockSession(file);
     if (!release) return { reply: adapter.reply({ action: 'none' }, event), interventions: [], error: new Error('state lock not acquired in time; call allowed') };
     const state = loadState(file, event.harness, event.sessionId);
+    if (groups) state.groups = groups;
     catchUp(state, event, config);
     const interventions: Intervention[] = [];
     const answer = handle(state, event, adapter, config, nowMs, interventions);

@@ -33,10 +33,12 @@ export function noteText(v: CallVerdict): string {
   return denyReason(v).replace('Fulcrum guard refused this call: ', 'Fulcrum guard (warning): ');
 }
 
+const whose = (b: BudgetStanding) => (b.scope === 'session' ? 'this session has' : `this session's ${b.scope} has`);
+
 export function budgetReason(b: BudgetStanding): string {
-  return `Fulcrum guard stopped this session: it has spent ${usd(b.spendUsd)} in its current ${b.windowMinutes}-minute window, reaching its budget of ${usd(b.budgetUsd)}. No further tool calls are allowed; summarise what is done and what is left for the user.`;
+  return `Fulcrum guard stopped this session: ${whose(b)} spent ${usd(b.spendUsd)} in its current ${b.windowMinutes}-minute window, reaching its budget of ${usd(b.budgetUsd)}. No further tool calls are allowed; summarise what is done and what is left for the user.`;
 }
 
 export function budgetWarning(b: BudgetStanding): string {
-  return `Fulcrum guard: this session has spent ${usd(b.spendUsd)} of its ${usd(b.budgetUsd)} budget for this ${b.windowMinutes}-minute window (${Math.round((100 * b.spendUsd) / b.budgetUsd)}%). At the budget, tool calls will be refused; prefer finishing the task over exploring.`;
+  return `Fulcrum guard: ${whose(b)} spent ${usd(b.spendUsd)} of its ${usd(b.budgetUsd)} budget for this ${b.windowMinutes}-minute window (${Math.round((100 * b.spendUsd) / b.budgetUsd)}%). At the budget, tool calls will be refused; prefer finishing the task over exploring.`;
 }

@@ -5,6 +5,7 @@ import type { SessionSpan } from '@fulcrum/query/engine/span';
 import type { ParserSnapshot } from '@fulcrum/ingest/transcripts/entry';
 import type { GuardHarness } from './events.js';
 import type { Intervention } from './intervention.js';
+import type { GroupSpend } from './server-spend.js';
 
 /** One tool call the hooks saw, as the engine reads a span, plus what the guard needs of it. */
 export interface GuardCall {
@@ -41,8 +42,8 @@ export interface GuardState {
   outbox: Intervention[];
   /** A budget stop decided before a call, for the after-batch hook to carry out (Claude Code). */
   stopPending?: string;
-  /** The live session's spend as a Fulcrum server last reported it. */
-  server?: { atMs: number; spendUsd: number };
+  /** The team's and repository's spend as a Fulcrum server last reported it. */
+  groups?: GroupSpend;
 }
 
 export function emptyState(harness: GuardHarness, sessionId: string): GuardState {

@@ -198,5 +198,18 @@ function installCommand(action: 'install' | 'uninstall', argv: string[], env: No
   const verb = action === 'install' ? (change.changed ? 'installed' : 'already installed:') : change.changed ? 'removed' : 'no guard hooks in';
   process.stdout.write(action === 'install' ? `${verb} ${what} in ${file}\n` : `${verb} ${change.changed ? `${what} from ` : ''}${file}\n`);
   if (change.changed && change.backup) process.stdout.write(`backup of the file as it was: ${change.backup}\n`);
+  if (action === 'install' && harness === 'codex') process.stdout.write(codexTrustNote(projectDir, join(env.CODEX_HOME || join(env.HOME || homedir(), '.codex'), 'config.toml')));
   return 0;
+}
+
+/**
+ * Codex 0.169.0 skips hooks nobody trusted, without a word, and a hook whose command changed
+ * (installed again with other flags) is untrusted again; a project's hooks.json is read only in a
+ * trusted project (tests/guard/codex-guard.e2e.test.ts).
+ */
+function codexTrustNote(projectDir: string | undefined, userConfig: string): string {
+  const project = projectDir
+    ? `Codex reads ${join(projectDir, '.codex', 'hooks.json')} only in a trusted project ([projects."${projectDir}"] trust_level = "trusted" in ${userConfig}).\n`
+    : '';
+  return `${project}Codex runs these hooks only once you trust them: start codex and trust them in /hooks (codex exec without that: --dangerously-bypass-hook-trust).\n`;
 }
