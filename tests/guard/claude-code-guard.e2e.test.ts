@@ -230,7 +230,6 @@ describe.skipIf(claude === undefined)('fulcrum guard with the real Claude Code 2
     expect(warnAt.some((usd) => statesBudget(warning!.text!.slice(prefix.length), 'warning', usd, budgetUsd)), warning!.text).toBe(true);
     expect(reminders(requests.at(-1)!)).toHaveLength(1);
     expect(guardLog(s.stateDir)).toBe('');
-    console.log(`budget: warned after call ${warnedAfter}, stopped call ${stopped}`);
   });
 
   it('observe with a listening Fulcrum server: nothing is denied, and each would-be denial is stored as a fulcrum.guard span of the session', async () => {
@@ -249,6 +248,16 @@ WHERE SessionId = {id:String} AND SpanName = 'fulcrum.guard' ORDER BY Timestamp`
       // The 3rd, 4th and 5th runs, each with the tool_use id Claude Code gave it.
       const callIds = toolResults(s.api.mainRequests().at(-1)!).map((b) => b.tool_use_id);
       expect(stored).toEqual(callIds.slice(2).map((id) => ({ ToolName: 'Bash', ToolCallId: id, GuardPolicy: 'failing_command', GuardDecision: 'observed', Harness: 'claude-code' })));
+      await server.app.analyser.runNow(0);
+      // The session view shows each one inline; observed is neither prevented nor a warning the model got.
+      const view = await fetch(`${server.url}/api/sessions/${s.sessionId}`);
+      expect(view.status).toBe(200);
+      const session = (await view.json()) as { prevented: unknown; roots: Array<{ name: string; label: string; guard?: { policy: string; decision: string; mode: string; reason: string; savedUsd: number } }> };
+      expect(session.prevented).toEqual({ calls: 0, usd: 0, warnings: 0 });
+      expect(session.roots.map((n) => ({ name: n.name, label: n.label, ...n.guard, reason: n.guard?.reason.includes(`\`${FAILING_COMMAND}\` already failed`) }))).toEqual(
+        Array.from({ length: 3 }, () => ({ name: 'fulcrum.guard', label: 'Bash', policy: 'failing_command', decision: 'observed', mode: 'observe', reason: true, savedUsd: expect.any(Number) })),
+      );
+      for (const n of session.roots) expect(n.guard!.savedUsd).toBeGreaterThan(0);
       // Sent, so the outbox is empty.
       const [state] = readdirSync(s.stateDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(s.stateDir, f), 'utf8')) as { outbox: unknown[] });
       expect(state!.outbox).toEqual([]);

@@ -143,6 +143,8 @@ function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, c
     });
 
   if (event.kind === 'prompt') {
+    // Calls before it cannot anchor a refusal after it: the human may have changed what the session cannot see.
+    state.lastPromptAtStep = state.calls.length;
     const b = budgetStanding(state, config, nowMs);
     if (b?.level !== 'over') return { action: 'none' };
     const reason = budgetReason(b);
@@ -188,7 +190,7 @@ function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, c
   const notes: string[] = [];
 
   const budget = budgetStanding(state, config, nowMs);
-  const verdict = judgeCall(state.calls, span, config);
+  const verdict = judgeCall(state.calls, span, config, state.lastPromptAtStep ?? 0);
   state.calls.push(call);
 
   if (budget?.level === 'over') {
@@ -213,7 +215,7 @@ function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, c
   if (verdict) {
     const mode = config[POLICY_KEYS[verdict.policy]].mode;
     const breaker = verdict.policy === 'failing_command' || verdict.policy === 'identical_call';
-    if (breaker && mode === 'enforce') {
+    if (breaker && mode === 'enforce' && verdict.refusable) {
       const reason = denyReason(verdict);
       intervene(verdict.policy, 'denied', mode, reason, verdict, saved);
       refuse(call);

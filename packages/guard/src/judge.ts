@@ -12,6 +12,15 @@ export interface CallVerdict {
   anchors: { call: GuardCall; step: number }[];
   /** For a failing command: which run of it this would be (the anchor is run 1). */
   run: number;
+  /**
+   * Whether the evidence is strong enough to refuse the call, not just note it.
+   * A breaker (failing command, identical call) refuses only when no human
+   * prompt came since the first call it repeats (the human may have changed
+   * something the session cannot see), and an identical call only when every
+   * call of the run came out the same (same outcome, same result size): a poll
+   * whose answer changes is not a loop.
+   */
+  refusable: boolean;
 }
 
 const POLICY_OF: Partial<Record<WasteKind, GuardPolicy>> = {
@@ -29,7 +38,7 @@ const POLICY_OF: Partial<Record<WasteKind, GuardPolicy>> = {
  * Only `known` evidence acts: a verdict resting on argument sizes alone, or
  * with a shell command of unknown effect in between, never denies or notes.
  */
-export function judgeCall(calls: readonly GuardCall[], candidate: SessionSpan, config: GuardConfig): CallVerdict | undefined {
+export function judgeCall(calls: readonly GuardCall[], candidate: SessionSpan, config: GuardConfig, lastPromptAtStep = 0): CallVerdict | undefined {
   const identity = knownIdentity(candidate);
   if (identity === '') return undefined;
   let twin: GuardCall | undefined;
@@ -46,5 +55,11 @@ export function judgeCall(calls: readonly GuardCall[], candidate: SessionSpan, c
   const anchors = v.anchorSpanIds.flatMap((id) => (step.has(id) ? [{ call: calls[step.get(id)! - 1]!, step: step.get(id)! }] : []));
   const run = v.kind === 'failed_retry' ? verdicts.filter((x) => x.findingId === v.findingId).length + 1 : 0;
   if (policy === 'failing_command' && run < config.failingCommand.threshold) return undefined;
-  return { policy, wasteKind: v.kind, anchors, run };
+  const first = anchors[0]?.step ?? calls.length + 1;
+  let refusable = lastPromptAtStep < first;
+  if (policy === 'identical_call') {
+    const members = calls.slice(first - 1).filter((c) => knownIdentity(c.span) === identity);
+    refusable &&= members.every((c) => c.settled && c.span.success === members[0]!.span.success && c.span.resultSize === members[0]!.span.resultSize);
+  }
+  return { policy, wasteKind: v.kind, anchors, run, refusable };
 }
