@@ -100,3 +100,11 @@ export function commonFields(input: unknown, harness: GuardHarness): Omit<GuardE
 }
 
 export const NOTHING: HookReply = { stdout: '', exitCode: 0 };
+
+/** A JSON answer, exit 0. */
+export const jsonReply = (v: unknown): HookReply => ({ stdout: `${JSON.stringify(v)}\n`, exitCode: 0 });
+
+/** Claude Code's answers, which Codex copied: a refusal of the call, and a note the model reads. */
+export const denyCall = (hookEventName: string, reason: string): HookReply =>
+  jsonReply({ hookSpecificOutput: { hookEventName, permissionDecision: 'deny', permissionDecisionReason: reason } });
+export const noteToModel = (hookEventName: string, message: string): HookReply => jsonReply({ hookSpecificOutput: { hookEventName, additionalContext: message } });

@@ -1,4 +1,4 @@
-import { commonFields, NOTHING, obj, resultBytes, str, type GuardEventKind, type HarnessAdapter } from '../events.js';
+import { commonFields, denyCall, jsonReply, NOTHING, noteToModel, obj, resultBytes, str, type GuardEventKind, type HarnessAdapter } from '../events.js';
 
 const KINDS: Record<string, GuardEventKind> = {
   PreToolUse: 'before_tool',
@@ -36,19 +36,17 @@ export const claudeCode: HarnessAdapter = {
         return NOTHING;
       case 'note':
         // additionalContext is read by the model; no permissionDecision, so the user's own permission rules still apply.
-        return json({ hookSpecificOutput: { hookEventName, additionalContext: answer.message } });
+        return noteToModel(hookEventName, answer.message);
       case 'deny':
-        return json({ hookSpecificOutput: { hookEventName, permissionDecision: 'deny', permissionDecisionReason: answer.reason } });
+        return denyCall(hookEventName, answer.reason);
       case 'stop':
         // Claude Code ignores continue:false beside a deny, and a continue:false alone lets the call run:
         // the call is denied here, and the session stopped by the PostToolBatch hook that follows it.
-        if (event.kind === 'before_tool') return json({ hookSpecificOutput: { hookEventName, permissionDecision: 'deny', permissionDecisionReason: answer.reason } });
-        return json({ continue: false, stopReason: answer.reason });
+        if (event.kind === 'before_tool') return denyCall(hookEventName, answer.reason);
+        return jsonReply({ continue: false, stopReason: answer.reason });
       case 'block_prompt':
         // The session ends before any model request: "Operation stopped by hook: <reason>".
-        return json({ continue: false, stopReason: answer.reason });
+        return jsonReply({ continue: false, stopReason: answer.reason });
     }
   },
 };
-
-const json = (v: unknown) => ({ stdout: `${JSON.stringify(v)}\n`, exitCode: 0 });

@@ -1,5 +1,5 @@
 import { exitCodeOf } from '@fulcrum/ingest/normalise/tool-detail';
-import { commonFields, NOTHING, obj, resultBytes, str, type GuardEventKind, type HarnessAdapter } from '../events.js';
+import { commonFields, denyCall, jsonReply, NOTHING, noteToModel, obj, resultBytes, str, type GuardEventKind, type HarnessAdapter } from '../events.js';
 
 const KINDS: Record<string, GuardEventKind> = {
   PreToolUse: 'before_tool',
@@ -39,16 +39,14 @@ export const codex: HarnessAdapter = {
       case 'none':
         return NOTHING;
       case 'note':
-        return json({ hookSpecificOutput: { hookEventName, additionalContext: answer.message } });
+        return noteToModel(hookEventName, answer.message);
       case 'deny':
       case 'stop':
         // A deny carrying continue:false or stopReason is refused whole and the command runs: the deny stands alone.
         if (event.kind !== 'before_tool') return NOTHING;
-        return json({ hookSpecificOutput: { hookEventName, permissionDecision: 'deny', permissionDecisionReason: answer.reason } });
+        return denyCall(hookEventName, answer.reason);
       case 'block_prompt':
-        return json({ decision: 'block', reason: answer.reason });
+        return jsonReply({ decision: 'block', reason: answer.reason });
     }
   },
 };
-
-const json = (v: unknown) => ({ stdout: `${JSON.stringify(v)}\n`, exitCode: 0 });

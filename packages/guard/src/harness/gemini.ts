@@ -1,5 +1,5 @@
 import { exitCodeOf } from '@fulcrum/ingest/normalise/tool-detail';
-import { commonFields, obj, resultBytes, str, type GuardEventKind, type HarnessAdapter } from '../events.js';
+import { commonFields, jsonReply, noteToModel, obj, resultBytes, str, type GuardEventKind, type HarnessAdapter } from '../events.js';
 
 const KINDS: Record<string, GuardEventKind> = {
   BeforeTool: 'before_tool',
@@ -36,17 +36,15 @@ export const gemini: HarnessAdapter = {
     switch (answer.action) {
       case 'none':
         // Gemini CLI reads stderr when stdout is empty (a deny there is obeyed): say "nothing" explicitly.
-        return json({});
+        return jsonReply({});
       case 'note':
-        return json({ hookSpecificOutput: { hookEventName: event.hookEventName, additionalContext: answer.message } });
+        return noteToModel(event.hookEventName, answer.message);
       case 'deny':
-        return json({ decision: 'deny', reason: answer.reason });
+        return jsonReply({ decision: 'deny', reason: answer.reason });
       case 'stop':
-        return json({ continue: false, stopReason: answer.reason, decision: 'deny', reason: answer.reason });
+        return jsonReply({ continue: false, stopReason: answer.reason, decision: 'deny', reason: answer.reason });
       case 'block_prompt':
-        return json({ decision: 'deny', reason: answer.reason });
+        return jsonReply({ decision: 'deny', reason: answer.reason });
     }
   },
 };
-
-const json = (v: unknown) => ({ stdout: `${JSON.stringify(v)}\n`, exitCode: 0 });
