@@ -30,7 +30,10 @@ afterEach(async () => {
   openServers = [];
 });
 
-export interface GuardedSessionOptions {
+/** The model Claude Code is told to ask for: the budget test prices the fake's usage at its rates. */
+const MODEL = 'claude-sonnet-4-5';
+
+interface GuardedSessionOptions {
   /** The model's script, or a function of the workdir that makes it (file tools need absolute paths). */
   steps: AnthropicStep[] | ((workdir: string) => AnthropicStep[]);
   /** Install the guard in this mode; undefined leaves settings.json as `settings` wrote it. @default undefined */
@@ -41,10 +44,8 @@ export interface GuardedSessionOptions {
   server?: string;
   /** Files to create in the workdir before the run (name → content; executable when the name ends in .sh). @default {} */
   files?: Record<string, string>;
-  /** A project settings.json written before install. @default undefined */
-  settings?: unknown;
-  /** Model to ask for (pinned so the budget's prices are known). @default 'claude-sonnet-4-5' */
-  model?: string;
+  /** Kill Claude Code after this long. @default 60_000 */
+  timeoutMs?: number;
 }
 
 interface GuardedSession {
@@ -66,7 +67,6 @@ async function guardedSession(options: GuardedSessionOptions, beforeRun?: (s: Om
   const settingsFile = join(workdir, '.claude', 'settings.json');
   mkdirSync(join(workdir, '.claude'), { recursive: true });
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(workdir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
-  if (options.settings !== undefined) writeFileSync(settingsFile, `${JSON.stringify(options.settings, null, 2)}\n`);
   if (options.mode) {
     const args = ['guard', 'install', 'claude-code', '--project-dir', workdir, '--mode', options.mode, '--state-dir', stateDir];
     if (options.config !== undefined) {
@@ -82,10 +82,11 @@ async function guardedSession(options: GuardedSessionOptions, beforeRun?: (s: Om
   const api = await startFakeAnthropic({ steps: typeof options.steps === 'function' ? options.steps(workdir) : options.steps });
   openServers.push(api);
   const run = await runClaudeCode({
-    bin: claude!.bin, workdir, home: join(root, 'home'), prompt: 'Get the checks to pass', apiUrl: api.url, timeoutMs: 60_000,
-    args: ['--model', options.model ?? 'claude-sonnet-4-5'],
+    bin: claude!.bin, workdir, home: join(root, 'home'), prompt: 'Get the checks to pass', apiUrl: api.url, timeoutMs: options.timeoutMs ?? 60_000,
+    args: ['--model', MODEL],
   });
   // A hook that crashed or printed what Claude Code could not read is only in the transcript: none may have.
+  expect(run.timedOut).toBe(false);
   expect(hookErrors(join(root, 'home'))).toEqual([]);
   const init = run.streamJson.find((m) => m.type === 'system' && m.subtype === 'init');
   expect(init, `no init message:\n${run.stdout}\n${run.stderr}`).toBeDefined();
@@ -128,10 +129,10 @@ const reminders = (body: MessagesRequestBody) => inputTexts(body).filter((t) => 
 const read = (file_path: string): AnthropicStep => ({ tool_use: { name: 'Read', input: { file_path } } });
 const bash = (command: string): AnthropicStep => ({ tool_use: { name: 'Bash', input: { command, description: 'Run the checks' } } });
 
-/** What the guard prices model call `step` of the fake at (Claude Code asks for claude-sonnet-4-5; its transcript keeps the usage). */
+/** What the guard prices model call `step` of the fake at (from the transcript, which keeps the usage the fake sent). */
 function stepCostUsd(step: number): number {
   const u = usageFor(step);
-  const { costUsd, priced } = priceModelCall({ model: 'claude-sonnet-4-5', inputTokens: u.input_tokens, outputTokens: u.output_tokens, cacheReadTokens: u.cache_read_input_tokens, cacheWriteTokens: u.cache_creation_input_tokens });
+  const { costUsd, priced } = priceModelCall({ model: MODEL, inputTokens: u.input_tokens, outputTokens: u.output_tokens, cacheReadTokens: u.cache_read_input_tokens, cacheWriteTokens: u.cache_creation_input_tokens });
   expect(priced).toBe(true);
   return costUsd;
 }
@@ -325,5 +326,52 @@ WHERE SessionId = {id:String} AND SpanName = 'fulcrum.guard' ORDER BY Timestamp`
     for (const body of s.api.mainRequests()) expect(JSON.stringify(body)).not.toContain('Fulcrum guard');
     expect(readFileSync(join(s.root, 'user-hook.log'), 'utf8')).toBe('user-hook\n'.repeat(5));
     expect(existsSync(s.stateDir)).toBe(false);
+  });
+});
+
+/*
+ * Measurement, not assertion (run with FULCRUM_GUARD_TIMING=1; FULCRUM_GUARD_TIMING_CALLS sets the long
+ * session's length, default 100): the wall time of each guard hook call as Claude Code runs it. Every
+ * hook command of the install is wrapped in a shell script that logs the clock before and after it.
+ */
+const TIMING = process.env.FULCRUM_GUARD_TIMING === '1';
+const TIMED_CALLS = Number(process.env.FULCRUM_GUARD_TIMING_CALLS ?? 100);
+
+/** Rewrites each guard hook command of settings.json to run under a timer that logs `<event> <ms>` lines. */
+function timeHooks(root: string, settingsFile: string): string {
+  const log = join(root, 'hook-times.log');
+  const timer = join(root, 'timed.sh');
+  writeFileSync(timer, `#!/bin/sh\nevent=$1; shift\nstart=$(date +%s%N)\n"$@"\nrc=$?\nend=$(date +%s%N)\necho "$event $(( (end - start) / 1000 ))" >> '${log}'\nexit $rc\n`, { mode: 0o755 });
+  const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
+  for (const [event, groups] of Object.entries(settings.hooks)) for (const group of groups) for (const hook of group.hooks) hook.command = `${timer} ${event} ${hook.command}`;
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  return log;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+describe.skipIf(claude === undefined || !TIMING)('guard hook wall time under the real Claude Code (measurement)', { timeout: 900_000 }, () => {
+  it('prints p50 / p99 per hook event over the scenarios and a long session', async () => {
+    const logs: string[] = [];
+    const timed = (s: { root: string; settingsFile: string }) => void logs.push(timeHooks(s.root, s.settingsFile));
+    await guardedSession({ steps: FIVE_RETRIES, mode: 'enforce', files: FAILING_CHECKS }, timed);
+    await guardedSession({ steps: FIVE_RETRIES, mode: 'warn', files: FAILING_CHECKS }, timed);
+    const files = Object.fromEntries(Array.from({ length: TIMED_CALLS }, (_, i) => [`f${i}.txt`, `line ${i}\n`.repeat(20)]));
+    const long = (workdir: string): AnthropicStep[] => [
+      ...Array.from({ length: TIMED_CALLS }, (_, i) => (i % 2 === 0 ? read(join(workdir, `f${i}.txt`)) : bash(`echo call ${i} >> calls.log`))),
+      { text: 'Done.' },
+    ];
+    const started = performance.now();
+    const s = await guardedSession({ steps: long, mode: 'enforce', files, timeoutMs: 850_000 }, timed);
+    const sessionMs = performance.now() - started;
+    expect(allToolResults(s.api)).toHaveLength(TIMED_CALLS);
+    const samples = logs.flatMap((log) => readFileSync(log, 'utf8').trim().split('\n')).map((line) => line.split(' ')).map(([event, us]) => ({ event: event!, ms: Number(us) / 1000 }));
+    const byEvent = new Map<string, number[]>([['all', samples.map((x) => x.ms)]]);
+    for (const x of samples) byEvent.set(x.event, [...(byEvent.get(x.event) ?? []), x.ms]);
+    const lines = [...byEvent].map(([event, ms]) => {
+      const sorted = [...ms].sort((a, b) => a - b);
+      return `${event.padEnd(20)} n=${String(sorted.length).padStart(4)}  p50=${percentile(sorted, 50).toFixed(1)} ms  p99=${percentile(sorted, 99).toFixed(1)} ms  max=${sorted.at(-1)!.toFixed(1)} ms`;
+    });
+    console.log(`guard hook wall time (${TIMED_CALLS}-call session took ${(sessionMs / 1000).toFixed(1)} s):\n${lines.join('\n')}`);
   });
 });

@@ -110,20 +110,26 @@ function stateOf(stateDir: string): GuardStateFile {
 const responsesOf = (api: FakeGeminiServer) => functionResponses(api.conversationBodies().at(-1) ?? {}).map((r) => r.response ?? {});
 const outputText = (r: Record<string, unknown>) => String(r.output ?? r.error ?? '');
 
-const shell = (command: string): GeminiStep => ({ functionCall: { name: 'run_shell_command', args: { command, description: 'Run the checks' } } });
+const shell = (command: string, description = 'Run it'): GeminiStep => ({ functionCall: { name: 'run_shell_command', args: { command, description } } });
 
 /** A check script that fails every time and counts its runs in runs.log: its command line is the same each time. */
 const FAILING_CHECKS = { 'run_checks.sh': '#!/bin/sh\necho run >> runs.log\necho "2 checks failed: test_parse, test_emit" >&2\nexit 3\n' };
 const FAILING_COMMAND = './run_checks.sh';
 const runsOf = (workdir: string) => (existsSync(join(workdir, 'runs.log')) ? readFileSync(join(workdir, 'runs.log'), 'utf8').split('\n').filter(Boolean).length : 0);
-const retries = (n: number): GeminiStep[] => [...Array.from({ length: n }, () => shell(FAILING_COMMAND)), { text: 'I could not get the checks to pass.' }];
+/**
+ * The same call n times, arguments and all. Gemini CLI's own loop detection ends the session when
+ * the model asks for a 5th call identical to the four before it ("Loop detected, stopping
+ * execution"), before that call runs or any hook is asked: the guard acts on runs 3 and 4.
+ */
+const retries = (n: number): GeminiStep[] => [...Array.from({ length: n }, () => shell(FAILING_COMMAND, 'Run the checks')), { text: 'I could not get the checks to pass.' }];
+const GEMINI_LOOP_STOP = { response: '', warnings: ['Loop detected, stopping execution'] };
 
 describe.skipIf(gemini === undefined)('fulcrum guard with the real Gemini CLI 0.61.0', { timeout: 60_000 }, () => {
-  it('enforce: runs 1-2 of a failing command execute, the 3rd-5th are denied and the model reads "Tool execution blocked: <reason>"', async () => {
+  it('enforce: runs 1-2 of a failing command execute, the 3rd-4th are denied and the model reads "Tool execution blocked: <reason>"; Gemini CLI itself ends the 5th', async () => {
     const s = await guarded({ steps: retries(5), mode: 'enforce', files: FAILING_CHECKS });
     expect(runsOf(s.workdir)).toBe(2);
     const responses = responsesOf(s.api);
-    expect(responses).toHaveLength(5);
+    expect(responses).toHaveLength(4);
     for (const ran of responses.slice(0, 2)) expect(outputText(ran)).toMatch(/2 checks failed: test_parse, test_emit[\s\S]*Exit Code: 3/);
     for (const denied of responses.slice(2)) {
       expect(Object.keys(denied)).toEqual(['error']);
@@ -136,9 +142,9 @@ describe.skipIf(gemini === undefined)('fulcrum guard with the real Gemini CLI 0.
     const state = stateOf(s.stateDir);
     expect(state.sessionId).toBe(s.sessionId);
     expect(state.calls.map((c) => [c.settled, c.span.success, c.denied])).toEqual([
-      [true, false, false], [true, false, false], [true, false, true], [true, false, true], [true, false, true],
+      [true, false, false], [true, false, false], [true, false, true], [true, false, true],
     ]);
-    expect(s.run.output).toMatchObject({ response: 'I could not get the checks to pass.' });
+    expect(s.run.output).toMatchObject(GEMINI_LOOP_STOP);
     expect(guardLog(s.stateDir)).toBe('');
   });
 
@@ -159,7 +165,7 @@ describe.skipIf(gemini === undefined)('fulcrum guard with the real Gemini CLI 0.
     expect(readFileSync(join(s.workdir, 'steps.log'), 'utf8')).toBe('step-0\n');
     expect(s.api.conversationBodies()).toHaveLength(2);
     expect(s.run.output).toMatchObject({ response: '' });
-    expect(s.run.stderr).toMatch(/Agent execution stopped by hook: Fulcrum guard stopped this session: it has spent \$\d+\.\d\d in its current 60-minute window, reaching its budget of \$\d+\.\d\d\./);
+    expect(s.run.stderr).toMatch(/Agent execution stopped by hook: Fulcrum guard stopped this session: .*spent \$[\d.]+ in its current 60-minute window, reaching its budget of \$[\d.]+\. No further tool calls are allowed/);
     expect(state.outbox.map((i) => [i.policy, i.decision, i.toolName])).toEqual([['budget', 'stopped', 'run_shell_command']]);
     expect(guardLog(s.stateDir)).toBe('');
   });
@@ -173,7 +179,8 @@ describe.skipIf(gemini === undefined)('fulcrum guard with the real Gemini CLI 0.
 
     it('nothing is denied, and each decision is stored as a fulcrum.guard span of the session, decision "observed"', async () => {
       const s = await guarded({ steps: retries(5), mode: 'observe', files: FAILING_CHECKS, server: server.url });
-      expect(runsOf(s.workdir)).toBe(5);
+      expect(runsOf(s.workdir)).toBe(4);
+      expect(s.run.output).toMatchObject(GEMINI_LOOP_STOP);
       const responses = responsesOf(s.api);
       expect(responses.filter((r) => r.error !== undefined)).toEqual([]);
       expect(responses.filter((r) => outputText(r).includes('Fulcrum guard'))).toEqual([]);
@@ -184,9 +191,9 @@ WHERE SessionId = {sid:String} AND SpanName = 'fulcrum.guard' ORDER BY Timestamp
         query_params: { sid: s.sessionId },
         format: 'JSONEachRow',
       })).json<Record<string, unknown>>();
-      // Runs 3-5 are the breaker's; Gemini CLI gives no call ids.
+      // Runs 3-4 are the breaker's; Gemini CLI gives no call ids.
       const observed = { ToolName: 'run_shell_command', ToolCallId: '', GuardPolicy: 'failing_command', GuardDecision: 'observed', Harness: 'gemini-cli', ServiceName: 'fulcrum-guard' };
-      expect(stored).toEqual([observed, observed, observed]);
+      expect(stored).toEqual([observed, observed]);
       expect(stateOf(s.stateDir).outbox).toEqual([]);
       expect(guardLog(s.stateDir)).toBe('');
     });

@@ -41,6 +41,11 @@ describe('the breakers never refuse', () => {
     expect(denied(await play([test({ fails: true }), test({ fails: true }), test({ fails: true })]))).toEqual([3]);
   });
 
+  it('(but a retry is the same command whatever its description says: the third run is refused)', async () => {
+    const run = (description: string) => ({ tool: 'Bash', input: { command: 'npm test', description }, fails: true });
+    expect(denied(await play([run('Run the tests'), run('Run the tests again'), run('Retry the failing tests')]))).toEqual([3]);
+  });
+
   it('a command that failed and then succeeded, run again', async () => {
     expect(denied(await play([test({ fails: true }), test(), test({ fails: true }), test(), test(), test({ fails: true }), test(), test({ fails: true }), test()]))).toEqual([]);
   });

@@ -21,7 +21,14 @@ export interface ReplayedHook {
  * call the transcript is cut to the length it had when the harness ran that
  * hook, so the guard reads exactly what it would have read live.
  */
-export async function replayLive(harness: GuardHarness, mode: GuardMode, config: GuardConfig = defaultGuardConfig(mode), record?: RecordTarget): Promise<ReplayedHook[] & { stateDir: string }> {
+/** The bytes of a recording's transcript as they were when the harness ran a hook. */
+export function transcriptAt(harness: GuardHarness, file: string): Buffer {
+  const dir = join(LIVE, harness);
+  const size = readFileSync(join(dir, 'sizes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; transcriptBytes: number }).find((s) => s.file === file)!.transcriptBytes;
+  return readFileSync(join(dir, 'transcript.jsonl')).subarray(0, Math.max(0, size));
+}
+
+export async function replayLive(harness: GuardHarness, mode: GuardMode, config: GuardConfig = defaultGuardConfig(mode), record?: RecordTarget, now?: () => number): Promise<ReplayedHook[] & { stateDir: string }> {
   const dir = join(LIVE, harness);
   const transcript = readFileSync(join(dir, 'transcript.jsonl'));
   const sizes = new Map(readFileSync(join(dir, 'sizes.jsonl'), 'utf8').trim().split('\n').map((l) => {
@@ -35,7 +42,7 @@ export async function replayLive(harness: GuardHarness, mode: GuardMode, config:
     const payload = JSON.parse(readFileSync(join(dir, 'sequence', file), 'utf8')) as Record<string, unknown>;
     writeFileSync(live, transcript.subarray(0, Math.max(0, sizes.get(file) ?? 0)));
     payload.transcript_path = live;
-    const result = await runHook({ harness, input: JSON.stringify(payload), stateDir: out.stateDir, config, record });
+    const result = await runHook({ harness, input: JSON.stringify(payload), stateDir: out.stateDir, config, record, now });
     if (result.error) throw result.error;
     out.push({ file, payload, result, answer: result.reply.stdout.trim() ? (JSON.parse(result.reply.stdout) as Record<string, unknown>) : {} });
   }

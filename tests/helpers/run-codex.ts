@@ -4,9 +4,9 @@ import { join } from 'node:path';
 
 /*
  * Runs the real Codex binary offline: a fresh CODEX_HOME (and HOME) holding a config.toml that
- * points at a fake Responses server, `[features] hooks = true`, and the hooks.json under test;
- * then `codex exec --skip-git-repo-check --json --dangerously-bypass-hook-trust` (without that
- * flag untrusted hooks silently do not run).
+ * points at a fake Responses server, `[features] hooks = true` (0.169.0 has it on by default; see
+ * hooksFeature), and the hooks.json under test; then `codex exec --skip-git-repo-check --json
+ * --dangerously-bypass-hook-trust` (without that flag untrusted hooks silently do not run).
  */
 
 /** One hook command, as hooks.json lists it. */

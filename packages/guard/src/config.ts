@@ -1,4 +1,4 @@
-import type { GuardPolicy } from '@fulcrum/vocab';
+import { DEFAULT_PRICES, parsePriceSection, PriceSectionError, priceTableOf, type GuardPolicy, type PriceTable } from '@fulcrum/vocab';
 
 /** observe: record only; warn: allow, with a note to the model; enforce: deny the call (or stop the session). */
 export const GUARD_MODES = ['observe', 'warn', 'enforce'] as const;
@@ -32,9 +32,11 @@ export interface GuardConfig {
   };
   /** Identical consecutive calls that make a loop. @default 3 (waste.minRepeat) */
   minRepeat: number;
+  /** Model prices for the session's spend: the config file's `prices` on the built-in table, as the server prices it. @default DEFAULT_PRICES */
+  prices: PriceTable;
 }
 
-export const POLICY_KEYS: Record<GuardPolicy, keyof Omit<GuardConfig, 'minRepeat'>> = {
+export const POLICY_KEYS: Record<GuardPolicy, keyof Omit<GuardConfig, 'minRepeat' | 'prices'>> = {
   failing_command: 'failingCommand',
   identical_call: 'identicalCall',
   reread: 'reread',
@@ -51,6 +53,7 @@ export function defaultGuardConfig(mode: GuardMode = 'warn'): GuardConfig {
     research: { mode },
     budget: { mode, sessionUsd: 25, windowMinutes: 60, teamUsd: 0, repositoryUsd: 0, teamWindowMinutes: 1440, warnAt: 0.8 },
     minRepeat: 3,
+    prices: DEFAULT_PRICES,
   };
 }
 
@@ -101,9 +104,9 @@ export function applyGuardSection(body: unknown, into: GuardConfig): GuardConfig
 
 /**
  * The guard's settings from a parsed config file (the same fulcrum.config.json
- * the server reads): the `guard` section, and the report's own `waste.minRepeat`,
- * `budgets.sessionUsd` and `budgets.sessionWindowMinutes`, so the guard acts on
- * the thresholds the report judges by. Values the server's loader would refuse
+ * the server reads): the `guard` section, the report's own `waste.minRepeat` and
+ * `budgets.*`, so the guard acts on the thresholds the report judges by, and
+ * `prices`, so it prices the session's model calls as the server does. Values the server's loader would refuse
  * are refused here too.
  */
 export function guardConfigOf(file: unknown, mode: GuardMode = 'warn'): GuardConfig {
@@ -132,6 +135,14 @@ export function guardConfigOf(file: unknown, mode: GuardMode = 'warn'): GuardCon
   if (budgets.teamWindowMinutes !== undefined) {
     if (!(Number.isInteger(budgets.teamWindowMinutes) && (budgets.teamWindowMinutes as number) >= 1)) throw new GuardConfigError('budgets.teamWindowMinutes', 'must be a positive integer');
     c.budget.teamWindowMinutes = budgets.teamWindowMinutes as number;
+  }
+  if (file.prices !== undefined) {
+    try {
+      c.prices = priceTableOf(parsePriceSection(file.prices));
+    } catch (err) {
+      if (err instanceof PriceSectionError) throw new GuardConfigError(err.key, err.reason);
+      throw err;
+    }
   }
   if (file.guard !== undefined) applyGuardSection(file.guard, c);
   return c;

@@ -103,7 +103,7 @@ function catchUp(state: GuardState, event: GuardEvent, config: GuardConfig): voi
   if (!event.transcriptPath) return;
   let rows: SpanRow[];
   try {
-    const tail = readTranscriptTail(event.harness, event.transcriptPath, state.transcript);
+    const tail = readTranscriptTail(event.harness, event.transcriptPath, state.transcript, { prices: config.prices });
     rows = tail.rows;
     state.transcript = tail.cursor;
   } catch (err) {

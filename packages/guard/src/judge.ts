@@ -41,8 +41,13 @@ const POLICY_OF: Partial<Record<WasteKind, GuardPolicy>> = {
 export function judgeCall(calls: readonly GuardCall[], candidate: SessionSpan, config: GuardConfig, lastPromptAtStep = 0): CallVerdict | undefined {
   const identity = knownIdentity(candidate);
   if (identity === '') return undefined;
+  // The twin whose outcome the call is assumed to repeat: a shell call is the same command (the classifier's
+  // retry key: a reworded description does not make a new command), any other call the same arguments.
+  const sameCall = candidate.commandKey
+    ? (s: SessionSpan) => s.toolName === candidate.toolName && s.commandKey === candidate.commandKey
+    : (s: SessionSpan) => knownIdentity(s) === identity;
   let twin: GuardCall | undefined;
-  for (let i = calls.length - 1; i >= 0 && !twin; i--) if (calls[i]!.settled && knownIdentity(calls[i]!.span) === identity) twin = calls[i];
+  for (let i = calls.length - 1; i >= 0 && !twin; i--) if (calls[i]!.settled && sameCall(calls[i]!.span)) twin = calls[i];
   const assumed: SessionSpan = { ...candidate, success: twin ? twin.span.success : true, resultSize: twin ? twin.span.resultSize : 0, fileUnchanged: false };
   // A call whose outcome is not known yet counts as having succeeded: it can then never make a failure chain.
   const spans = calls.map((c) => c.span);

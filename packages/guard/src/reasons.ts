@@ -1,7 +1,8 @@
 import type { BudgetStanding } from './budget.js';
 import type { CallVerdict } from './judge.js';
 
-const usd = (v: number) => `$${v < 10 ? v.toFixed(2) : v.toFixed(0)}`;
+// Cents hide what small budgets are made of: under a cent, four decimals.
+const usd = (v: number) => `$${v < 0.01 ? v.toFixed(4) : v < 10 ? v.toFixed(2) : v.toFixed(0)}`;
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const steps = (v: CallVerdict) => v.anchors.map((a) => a.step).join(', ');
 

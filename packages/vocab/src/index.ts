@@ -4,6 +4,8 @@ export { createRedactor, redact, MIN_SECRET_LENGTH } from './redact.js';
 export type { CustomPattern, Redactor, RedactorOptions } from './redact.js';
 export { DEFAULT_PRICES, createPriceTable, findPrice, isFamilyKey, normaliseModelName, priceModelCall } from './prices.js';
 export type { ModelCallCost, ModelCallUsage, ModelPrice, PriceTable } from './prices.js';
+export { PRICE_FIELDS, PriceSectionError, parsePriceSection, modelPriceOf, priceTableOf } from './config-prices.js';
+export type { ConfiguredPrice } from './config-prices.js';
 export { commandString, describeToolCall } from './tools.js';
 export type { ToolCallDescription } from './tools.js';
 export { BUILT_IN_TOOLS, createToolVocabulary, DEFAULT_TOOL_VOCABULARY, ToolVocabulary } from './tool-descriptors.js';

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { applyGuardSection, defaultGuardConfig, GuardConfigError } from '@fulcrum/guard';
 import { CONFIG_KEYS, defaultConfig, KEY_DEFS, Refusal, shown, type EngineConfig, type ConfigKey } from './keys.js';
 import type { LevelRating } from '@fulcrum/query';
-import { createPriceTable, DEFAULT_PRICES, normaliseModelName, type ModelPrice, type PriceTable } from '@fulcrum/vocab';
+import { parsePriceSection, PriceSectionError, PRICE_FIELDS, priceTableOf, type PriceTable } from '@fulcrum/vocab';
 
 /** The config file's name in the data directory. */
 export const CONFIG_FILE_NAME = 'fulcrum.config.json';
@@ -81,8 +81,6 @@ export interface PriceEntry {
   source: string;
 }
 
-/** The fields of a price in the file, all required. */
-const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite'] as const;
 
 /**
  * The effective analysis settings: defaults, then the config file (`path`, or
@@ -131,43 +129,20 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const value = d.get(config);
     return { key: d.key, value, text: d.text(value, ratings.get(d.key)), source: sources[d.key], description: d.description };
   });
-  const priceTable = prices.length === 0 ? DEFAULT_PRICES : createPriceTable(Object.fromEntries(prices.map((e) => [e.model, toModelPrice(e)])));
+  const priceTable = priceTableOf(prices);
   return { config, sources, entries, file: { path, explicit, found: text !== undefined }, prices, priceTable };
 }
 
-/** The file's `prices` section: { "<model or family->": { input, output, cacheRead, cacheWrite } }, each a $ per million tokens >= 0. */
+/** The file's `prices` section, read by the vocabulary's one reader of it, with the file named in a refusal. */
 function priceEntries(body: unknown, path: string): PriceEntry[] {
-  const at = `in ${path}`;
-  if (!isObject(body)) throw new ConfigError('prices', `must be an object of model names to prices, got ${shown(body)}`, at);
-  const out: PriceEntry[] = [];
-  for (const [name, raw] of Object.entries(body)) {
-    const key = `prices.${name}`;
-    const model = normaliseModelName(name);
-    if (!model || model === '-') throw new ConfigError(key, 'is not a model name', at);
-    if (!isObject(raw)) throw new ConfigError(key, `must be { "input": $, "output": $, "cacheRead": $, "cacheWrite": $ } per million tokens, got ${shown(raw)}`, at);
-    for (const field of Object.keys(raw)) {
-      if (!(PRICE_FIELDS as readonly string[]).includes(field)) {
-        const near = hint(field, PRICE_FIELDS, '');
-        throw new ConfigError(`${key}.${field}`, `unknown key${near.startsWith('; did you mean') ? near : ''} (a price has ${PRICE_FIELDS.join(', ')})`, at);
-      }
-    }
-    const entry = { model, source: path } as PriceEntry;
-    for (const field of PRICE_FIELDS) {
-      const v = raw[field];
-      if (v === undefined) throw new ConfigError(`${key}.${field}`, `missing (a price has ${PRICE_FIELDS.join(', ')}, $ per million tokens)`, at);
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`${key}.${field}`, `must be a non-negative number ($ per million tokens), got ${shown(v)}`, at);
-      entry[field] = v;
-    }
-    out.push(entry);
+  try {
+    return parsePriceSection(body).map((e) => ({ ...e, source: path }));
+  } catch (err) {
+    if (!(err instanceof PriceSectionError)) throw err;
+    const near = err.unknownField === undefined ? '' : hint(err.unknownField, PRICE_FIELDS, '');
+    const reason = near.startsWith('; did you mean') ? err.reason.replace(/^unknown key/, `unknown key${near}`) : err.reason;
+    throw new ConfigError(err.key, reason, `in ${path}`);
   }
-  return out;
-}
-
-/** A file price as the price table takes it; whose cache accounting applies follows the model's name. */
-function toModelPrice(e: PriceEntry): ModelPrice {
-  const known = DEFAULT_PRICES[e.model]?.provider;
-  const provider = known ?? (/^claude/.test(e.model) ? 'anthropic' : /^(gpt|o\d|codex)/.test(e.model) ? 'openai' : /^gemini/.test(e.model) ? 'google' : 'other');
-  return { input: e.input, output: e.output, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, provider };
 }
 
 /** The file's text; undefined when the default file does not exist. */

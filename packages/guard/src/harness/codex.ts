@@ -44,7 +44,8 @@ export const codex: HarnessAdapter = {
       case 'stop':
         // A deny carrying continue:false or stopReason is refused whole and the command runs: the deny stands alone.
         if (event.kind !== 'before_tool') return NOTHING;
-        return denyCall(hookEventName, answer.reason);
+        // Codex appends ". Command: <cmd>" to the reason it shows the model: without our full stop it reads as one sentence.
+        return denyCall(hookEventName, answer.reason.replace(/\.$/, ''));
       case 'block_prompt':
         return jsonReply({ decision: 'block', reason: answer.reason });
     }
