@@ -50,6 +50,12 @@ describe('the breakers never refuse', () => {
     expect(denied(await play([test({ fails: true }), test(), test({ fails: true }), test(), test(), test({ fails: true }), test(), test({ fails: true }), test()]))).toEqual([]);
   });
 
+  it('a command run a third time in a row after it failed once and then succeeded: recorded, neither refused nor noted', async () => {
+    const results = await play([test({ fails: true }), test(), test()]);
+    expect(denied(results)).toEqual([]);
+    expect(results[2]!.interventions.map((i) => [i.policy, i.decision])).toEqual([['identical_call', 'observed']]);
+  });
+
   it('a failing command run again after an edit', async () => {
     const edit = { tool: 'Edit', input: { file_path: '/work/project/src/a.ts', old_string: 'a', new_string: 'b' } };
     expect(denied(await play([test({ fails: true }), test({ fails: true }), edit, test({ fails: true }), test({ fails: true })]))).toEqual([]);

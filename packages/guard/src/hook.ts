@@ -220,8 +220,12 @@ function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, c
       intervene(verdict.policy, 'denied', mode, reason, verdict, saved);
       refuse(call);
       answer = { action: 'deny', reason };
+    } else if (verdict.outcomesDiffer) {
+      // Identical calls whose answers changed (a poll): the report counts them, but "the same result again" would be untrue to the model.
+      intervene(verdict.policy, 'observed', mode, 'identical consecutive calls whose results differed: recorded, not refused or noted', verdict, 0);
     } else {
-      const text = noteText(verdict);
+      // What observe records is what enforce would have said.
+      const text = mode === 'observe' && breaker && verdict.refusable ? denyReason(verdict) : noteText(verdict);
       if (mode !== 'observe') notes.push(text);
       intervene(verdict.policy, mode === 'observe' ? 'observed' : 'warned', mode, text, verdict, breaker ? saved : 0);
     }

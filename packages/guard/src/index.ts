@@ -20,3 +20,4 @@ export { installHooks, uninstallHooks, isGuardCommand, backupOf } from './instal
 export type { InstallHooksOptions, HooksChange } from './install.js';
 export { fetchGroupSpend, GROUP_SPEND_TTL_MS } from './server-spend.js';
 export type { GroupSpend } from './server-spend.js';
+export { formatUsd, denyReason, noteText, budgetReason, budgetWarning } from './reasons.js';

@@ -12,6 +12,10 @@ export interface CallVerdict {
   anchors: { call: GuardCall; step: number }[];
   /** For a failing command: which run of it this would be (the anchor is run 1). */
   run: number;
+  /** For a failing command: the earlier runs that ran and failed (a refused run never ran). */
+  failedRuns: number;
+  /** For an identical call: the earlier calls of the run did not all come out the same (a poll, not a loop). */
+  outcomesDiffer: boolean;
   /**
    * Whether the evidence is strong enough to refuse the call, not just note it.
    * A breaker (failing command, identical call) refuses only when no human
@@ -61,10 +65,13 @@ export function judgeCall(calls: readonly GuardCall[], candidate: SessionSpan, c
   const run = v.kind === 'failed_retry' ? verdicts.filter((x) => x.findingId === v.findingId).length + 1 : 0;
   if (policy === 'failing_command' && run < config.failingCommand.threshold) return undefined;
   const first = anchors[0]?.step ?? calls.length + 1;
-  let refusable = lastPromptAtStep < first;
+  let outcomesDiffer = false;
   if (policy === 'identical_call') {
     const members = calls.slice(first - 1).filter((c) => knownIdentity(c.span) === identity);
-    refusable &&= members.every((c) => c.settled && c.span.success === members[0]!.span.success && c.span.resultSize === members[0]!.span.resultSize);
+    outcomesDiffer = !members.every((c) => c.settled && c.span.success === members[0]!.span.success && c.span.resultSize === members[0]!.span.resultSize);
   }
-  return { policy, wasteKind: v.kind, anchors, run, refusable };
+  const chain = new Set(verdicts.filter((x) => x.findingId === v.findingId).map((x) => x.spanId));
+  const failedRuns = v.kind === 'failed_retry' ? calls.filter((c) => (chain.has(c.span.spanId) || c === anchors[0]?.call) && !c.denied).length : 0;
+  const refusable = lastPromptAtStep < first && !outcomesDiffer;
+  return { policy, wasteKind: v.kind, anchors, run, failedRuns, outcomesDiffer, refusable };
 }

@@ -1,8 +1,8 @@
 import type { BudgetStanding } from './budget.js';
 import type { CallVerdict } from './judge.js';
 
-// Cents hide what small budgets are made of: under a cent, four decimals.
-const usd = (v: number) => `$${v < 0.01 ? v.toFixed(4) : v < 10 ? v.toFixed(2) : v.toFixed(0)}`;
+// Under a dollar, cents hide what small budgets are made of: up to four decimals, at least two.
+export const formatUsd = (v: number) => `$${v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const steps = (v: CallVerdict) => v.anchors.map((a) => a.step).join(', ');
 
@@ -20,7 +20,9 @@ export function denyReason(v: CallVerdict): string {
   if (v.policy === 'failing_command') {
     const last = v.anchors.length ? (v.anchors[v.anchors.length - 1]!.call.errorText ?? '') : '';
     const error = last ? ` It failed with: ${cut(last.trim().replace(/\s+/g, ' '), 300)}.` : '';
-    return `Fulcrum guard refused this call: ${what(v)} already failed ${v.run - 1} times in this session (first at step ${steps(v)}) and nothing that could change its outcome ran since.${error} Running it again will fail the same way: change approach (fix the cause, run a different command, or ask the user).`;
+    const refused = v.run - 1 - v.failedRuns;
+    const times = `already failed ${v.failedRuns} time${v.failedRuns === 1 ? '' : 's'}${refused > 0 ? ` (and was refused ${refused} time${refused === 1 ? '' : 's'})` : ''}`;
+    return `Fulcrum guard refused this call: ${what(v)} ${times} in this session (first at step ${steps(v)}) and nothing that could change its outcome ran since.${error} Running it again will fail the same way: change approach (fix the cause, run a different command, or ask the user).`;
   }
   return `Fulcrum guard refused this call: it is identical to the calls just before it (${what(v)}, same arguments, since step ${steps(v)}) and would return the same result again. Change approach instead of repeating it.`;
 }
@@ -37,9 +39,9 @@ export function noteText(v: CallVerdict): string {
 const whose = (b: BudgetStanding) => (b.scope === 'session' ? 'this session has' : `this session's ${b.scope} has`);
 
 export function budgetReason(b: BudgetStanding): string {
-  return `Fulcrum guard stopped this session: ${whose(b)} spent ${usd(b.spendUsd)} in its current ${b.windowMinutes}-minute window, reaching its budget of ${usd(b.budgetUsd)}. No further tool calls are allowed; summarise what is done and what is left for the user.`;
+  return `Fulcrum guard stopped this session: ${whose(b)} spent ${formatUsd(b.spendUsd)} in its current ${b.windowMinutes}-minute window, reaching its budget of ${formatUsd(b.budgetUsd)}. No further tool calls are allowed; summarise what is done and what is left for the user.`;
 }
 
 export function budgetWarning(b: BudgetStanding): string {
-  return `Fulcrum guard: ${whose(b)} spent ${usd(b.spendUsd)} of its ${usd(b.budgetUsd)} budget for this ${b.windowMinutes}-minute window (${Math.round((100 * b.spendUsd) / b.budgetUsd)}%). At the budget, tool calls will be refused; prefer finishing the task over exploring.`;
+  return `Fulcrum guard: ${whose(b)} spent ${formatUsd(b.spendUsd)} of its ${formatUsd(b.budgetUsd)} budget for this ${b.windowMinutes}-minute window (${Math.round((100 * b.spendUsd) / b.budgetUsd)}%). At the budget, tool calls will be refused; prefer finishing the task over exploring.`;
 }
