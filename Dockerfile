@@ -10,6 +10,7 @@ COPY packages/store/package.json packages/store/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/query/package.json packages/query/
+COPY packages/guard/package.json packages/guard/
 COPY packages/cli/package.json packages/cli/
 # npm install, not npm ci: the lock carries only the platform builds of optional
 # native packages (chDB) that the registry mirror serves, which npm ci rejects
@@ -19,6 +20,8 @@ COPY packages/cli/package.json packages/cli/
 RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages packages
+# The build bundles the guard's hook (fulcrum guard) into one file.
+COPY scripts/bundle-guard.mjs scripts/
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -30,6 +33,7 @@ COPY packages/store/package.json packages/store/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/query/package.json packages/query/
+COPY packages/guard/package.json packages/guard/
 COPY packages/cli/package.json packages/cli/
 # Runtime dependencies only: the compiler and test tools stay in the build stage.
 # --ignore-scripts: the prepare script's compiler is a dev dependency; dist comes from the build stage.
@@ -39,6 +43,7 @@ COPY --from=build /app/packages/store/dist packages/store/dist
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/packages/ingest/dist packages/ingest/dist
 COPY --from=build /app/packages/query/dist packages/query/dist
+COPY --from=build /app/packages/guard/dist packages/guard/dist
 COPY --from=build /app/packages/cli/dist packages/cli/dist
 # `fulcrum` on PATH, so `docker compose exec fulcrum fulcrum keys create --project P`
 # works as docs/deployment.md shows (the ENTRYPOINT's CLI; dist/bin.js is not executable here).

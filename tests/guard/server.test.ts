@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
-import { defaultGuardConfig, loadState, runHook, stateFile, type GuardConfig } from '@fulcrum/guard';
+import { defaultGuardConfig, loadState, runHook, sendInterventions, stateFile, type GuardConfig } from '@fulcrum/guard';
 import { tempDataDir } from '../helpers/store.js';
 import { llm, send, T0 } from '../query/fixtures.js';
 import { beforeTool, LIVE, replayLive } from './replay.js';
@@ -54,11 +54,19 @@ WHERE SessionId = '${sessionId}' AND SpanName = 'fulcrum.guard' ORDER BY Timesta
     const sessionId = String(replay[0]!.payload.session_id);
     const file = stateFile(replay.stateDir, 'codex', sessionId);
     expect(loadState(file, 'codex', sessionId).outbox.map((i) => i.policy)).toEqual(['reread', 'failing_command', 'research']);
-    // The session's next hook, now with the server reachable.
+    // The failed send is not tried again within the minute (the harness waits for every hook): the server being up changes nothing yet.
+    const retryAt = loadState(file, 'codex', sessionId).outboxRetryAtMs!;
+    expect(retryAt - Date.now()).toBeGreaterThan(50_000);
     const stop = JSON.parse(readFileSync(join(LIVE, 'codex', 'sequence', '025-Stop.json'), 'utf8')) as Record<string, unknown>;
     stop.transcript_path = '';
-    await runHook({ harness: 'codex', input: JSON.stringify(stop), stateDir: replay.stateDir, config: defaultGuardConfig('observe'), record: { url: server.url } });
+    const next = (nowMs: number) => runHook({ harness: 'codex', input: JSON.stringify(stop), stateDir: replay.stateDir, config: defaultGuardConfig('observe'), record: { url: server.url }, now: () => nowMs });
+    await next(retryAt - 1000);
+    expect(loadState(file, 'codex', sessionId).outbox).toHaveLength(3);
+    // The session's next hook after the minute, with the server reachable, sends them all.
+    await next(retryAt + 1000);
     expect(loadState(file, 'codex', sessionId).outbox).toEqual([]);
+    // Sent again (as when an answer is lost), they are stored once: their span ids follow from the interventions.
+    await sendInterventions(replay.flatMap((h) => h.result.interventions), { url: server.url });
     await server.app.spanWriter.flush();
     expect(await rows(`SELECT GuardPolicy, GuardDecision FROM spans FINAL WHERE SessionId = '${sessionId}' AND SpanName = 'fulcrum.guard' ORDER BY Timestamp, GuardPolicy`)).toEqual([
       { GuardPolicy: 'reread', GuardDecision: 'observed' },

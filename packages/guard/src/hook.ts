@@ -11,7 +11,7 @@ import { ADAPTERS } from './harness/index.js';
 import type { Intervention } from './intervention.js';
 import { judgeCall, type CallVerdict } from './judge.js';
 import { budgetReason, budgetWarning, denyReason, noteText } from './reasons.js';
-import { sendInterventions, type RecordTarget } from './record.js';
+import { interventionKey, sendInterventions, type RecordTarget } from './record.js';
 import { loadState, lockSession, saveState, stateFile, type GuardCall, type GuardState } from './state.js';
 import { readTranscriptTail } from './transcript.js';
 import { fetchGroupSpend, GROUP_SPEND_TTL_MS, type GroupSpend } from './server-spend.js';
@@ -69,11 +69,13 @@ export async function runHook(options: HookOptions): Promise<HookResult> {
     const interventions: Intervention[] = [];
     const answer = handle(state, event, adapter, config, nowMs, interventions);
     state.outbox.push(...interventions);
+    if (state.outbox.length > MAX_OUTBOX) state.outbox.splice(0, state.outbox.length - MAX_OUTBOX);
     saveState(file, state);
     release();
     release = undefined;
     const reply = adapter.reply(answer, event);
-    if (options.record && state.outbox.length > 0) await flushOutbox(file, event, options.record);
+    // The harness waits for the hook to exit: a server that is down costs one send timeout per minute, not one per call.
+    if (options.record && state.outbox.length > 0 && nowMs >= (state.outboxRetryAtMs ?? 0)) await flushOutbox(file, event, options.record, nowMs);
     return { reply, interventions };
   } catch (err) {
     return { reply: adapter.reply({ action: 'none' }, { hookEventName: '', kind: 'other' } as GuardEvent), interventions: [], error: err as Error };
@@ -83,20 +85,28 @@ export async function runHook(options: HookOptions): Promise<HookResult> {
 }
 
 /** Sends the session's outbox; what the server accepted leaves it (under the lock, as hooks may run side by side). */
-async function flushOutbox(file: string, event: GuardEvent, target: RecordTarget): Promise<void> {
+async function flushOutbox(file: string, event: GuardEvent, target: RecordTarget, nowMs: number): Promise<void> {
   const pending = loadState(file, event.harness, event.sessionId).outbox;
-  if (!(await sendInterventions(pending, target))) return;
+  const accepted = await sendInterventions(pending, target);
   const release = lockSession(file);
   if (!release) return;
   try {
     const state = loadState(file, event.harness, event.sessionId);
-    const sent = new Set(pending.map((i) => `${i.timeMs}\u0000${i.policy}\u0000${i.toolCallId}\u0000${i.decision}`));
-    state.outbox = state.outbox.filter((i) => !sent.has(`${i.timeMs}\u0000${i.policy}\u0000${i.toolCallId}\u0000${i.decision}`));
+    if (accepted) {
+      const sent = new Set(pending.map(interventionKey));
+      state.outbox = state.outbox.filter((i) => !sent.has(interventionKey(i)));
+      delete state.outboxRetryAtMs;
+    } else state.outboxRetryAtMs = nowMs + OUTBOX_RETRY_MS;
     saveState(file, state);
   } finally {
     release();
   }
 }
+
+/** After a send the server did not accept, the outbox waits this long before the next try. */
+const OUTBOX_RETRY_MS = 60_000;
+/** An outbox never holds more (a server refusing for good, such as a revoked key): the oldest go first. */
+const MAX_OUTBOX = 1000;
 
 /** Reads the transcript's new lines: model calls (spend), and outcomes the hooks could not tell (Codex's exit codes). */
 function catchUp(state: GuardState, event: GuardEvent, config: GuardConfig): void {

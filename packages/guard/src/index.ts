@@ -9,7 +9,7 @@ export { judgeCall } from './judge.js';
 export type { CallVerdict } from './judge.js';
 export { budgetStanding, savedPerCall, windowStartOf } from './budget.js';
 export type { BudgetStanding } from './budget.js';
-export { interventionsRequest, sendInterventions } from './record.js';
+export { interventionsRequest, interventionKey, sendInterventions } from './record.js';
 export type { RecordTarget } from './record.js';
 export type { Intervention } from './intervention.js';
 export { stateFile, loadState, saveState, lockSession, emptyState } from './state.js';

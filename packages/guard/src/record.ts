@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { FULCRUM, GEN_AI, GENERAL, GUARD_SPAN_NAME } from '@fulcrum/vocab';
 import type { Intervention } from './intervention.js';
 
@@ -12,9 +12,13 @@ export interface RecordTarget {
   headers?: Record<string, string>;
   /** Resource attributes added to the guard's (fulcrum.team, fulcrum.repository...). @default {} */
   resource?: Record<string, string>;
-  /** Give up on a send after this long; the interventions stay in the outbox for the next hook. @default 1000 */
+  /** Give up on a send after this long; the interventions stay in the outbox, tried again a minute later. @default 500 */
   timeoutMs?: number;
 }
+
+/** What makes an intervention itself: the session, the moment, the policy, the call and the decision. */
+export const interventionKey = (i: Intervention) => [i.harness, i.sessionId, i.timeMs, i.policy, i.toolCallId, i.decision].join('\u0000');
+const idOf = (i: Intervention, kind: string, hexDigits: number) => createHash('sha256').update(`${kind}\u0000${interventionKey(i)}`).digest('hex').slice(0, hexDigits);
 
 /** Interventions as one OTLP/JSON trace request: a `fulcrum.guard` span each, in the session they belong to. */
 export function interventionsRequest(items: readonly Intervention[], resource: Record<string, string> = {}): unknown {
@@ -28,8 +32,9 @@ export function interventionsRequest(items: readonly Intervention[], resource: R
         spans: list.map((i) => {
           const ns = (BigInt(Math.round(i.timeMs)) * 1_000_000n).toString();
           return {
-            traceId: randomBytes(16).toString('hex'),
-            spanId: randomBytes(8).toString('hex'),
+            // Ids follow from the intervention, so a batch sent again (its answer lost) is stored once.
+            traceId: idOf(i, 'trace', 32),
+            spanId: idOf(i, 'span', 16),
             name: GUARD_SPAN_NAME,
             kind: 1,
             startTimeUnixNano: ns,
@@ -62,7 +67,7 @@ export async function sendInterventions(items: readonly Intervention[], target: 
       method: 'POST',
       headers: { 'content-type': 'application/json', ...target.headers },
       body: JSON.stringify(interventionsRequest(items, target.resource)),
-      signal: AbortSignal.timeout(target.timeoutMs ?? 1000),
+      signal: AbortSignal.timeout(target.timeoutMs ?? 500),
     });
     await res.arrayBuffer().catch(() => undefined);
     return res.ok;

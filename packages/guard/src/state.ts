@@ -40,6 +40,8 @@ export interface GuardState {
   budgetWarnedWindow?: number;
   /** Interventions not yet accepted by a Fulcrum server (all of them when none is configured). */
   outbox: Intervention[];
+  /** No send before this time (ms): the last one was not accepted. */
+  outboxRetryAtMs?: number;
   /** How many calls the session had when the human last prompted (0: none since the guard started). */
   lastPromptAtStep?: number;
   /** A budget stop decided before a call, for the after-batch hook to carry out (Claude Code). */
