@@ -15,7 +15,7 @@ const CLI = fileURLToPath(new URL('../../packages/cli/bin/fulcrum.js', import.me
 const root = mkdtempSync(join(tmpdir(), 'fulcrum-bench-guard-'));
 const transcript = join(root, 'session.jsonl');
 const sessionId = '7d0c8a52-1b5e-4c0e-9d7a-3f6a1d2e0b99';
-const cwd = '/work/project';
+const cwd = '/home/dev/project';
 const config = defaultGuardConfig('enforce');
 writeFileSync(transcript, '');
 

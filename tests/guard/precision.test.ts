@@ -12,7 +12,7 @@ type Call = { tool: string; input: Record<string, unknown>; fails?: boolean; res
 
 async function play(calls: Call[]): Promise<HookResult[]> {
   const stateDir = tempDataDir('guard-precision-');
-  const base = { session_id: `s-${Math.random().toString(36).slice(2)}`, transcript_path: '', cwd: '/work/project', permission_mode: 'default' };
+  const base = { session_id: `s-${Math.random().toString(36).slice(2)}`, transcript_path: '', cwd: '/home/dev/project', permission_mode: 'default' };
   const before: HookResult[] = [];
   let n = 0;
   for (const c of calls) {
@@ -57,7 +57,7 @@ describe('the breakers never refuse', () => {
   });
 
   it('a failing command run again after an edit', async () => {
-    const edit = { tool: 'Edit', input: { file_path: '/work/project/src/a.ts', old_string: 'a', new_string: 'b' } };
+    const edit = { tool: 'Edit', input: { file_path: '/home/dev/project/src/a.ts', old_string: 'a', new_string: 'b' } };
     expect(denied(await play([test({ fails: true }), test({ fails: true }), edit, test({ fails: true }), test({ fails: true })]))).toEqual([]);
   });
 
@@ -75,8 +75,8 @@ describe('the breakers never refuse', () => {
   });
 
   it('a read after an edit of the file, and a read of a different file', async () => {
-    const read = (f: string) => ({ tool: 'Read', input: { file_path: `/work/project/${f}` } });
-    const results = await play([read('a.ts'), { tool: 'Edit', input: { file_path: '/work/project/a.ts', old_string: 'x', new_string: 'y' } }, read('a.ts'), read('b.ts'), read('c.ts')]);
+    const read = (f: string) => ({ tool: 'Read', input: { file_path: `/home/dev/project/${f}` } });
+    const results = await play([read('a.ts'), { tool: 'Edit', input: { file_path: '/home/dev/project/a.ts', old_string: 'x', new_string: 'y' } }, read('a.ts'), read('b.ts'), read('c.ts')]);
     expect(denied(results)).toEqual([]);
     expect(results.flatMap((r) => r.interventions)).toEqual([]);
   });
