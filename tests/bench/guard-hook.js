@@ -97,5 +97,6 @@ try {
   row("guard's own work (in-process runHook)", own);
   console.log(`guard over floor: p50 ${(pct(wall, 50) / pct(floor, 50)).toFixed(2)}x, +${(pct(wall, 50) - pct(floor, 50)).toFixed(1)} ms; goals: p99 <= 100 ms, own work <= 10 ms`);
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  if (!process.env.BENCH_GUARD_KEEP) rmSync(root, { recursive: true, force: true });
+  else console.log(`kept ${root}`);
 }
