@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
-import { runCli } from '../helpers/cli.js';
 import { startFakeOpenAIResponses, toolOutputs, type FakeResponsesServer, type ResponsesInputItem, type ResponsesStep } from '../helpers/fake-openai-responses.js';
 import { installedHarness } from '../helpers/harness-install.js';
 import { hookTimes, timeHooks } from '../helpers/hook-times.js';
 import { runCodex, type CodexRun } from '../helpers/run-codex.js';
 import { tempDataDir } from '../helpers/store.js';
+import { installGuard } from './setup.js';
 
 /*
  * Issue 14 end to end with the real Codex 0.169.0: our guard, installed by the real
@@ -83,14 +83,7 @@ async function guarded(options: GuardedOptions): Promise<Guarded> {
   const hooksFile = project ? join(workdir, '.codex', 'hooks.json') : join(codexHome, 'hooks.json');
   let installOutput = '';
   if (options.mode) {
-    const args = ['guard', 'install', 'codex', ...(project ? ['--project-dir', workdir] : ['--user']), '--mode', options.mode, '--state-dir', stateDir];
-    if (options.config !== undefined) {
-      const configFile = join(root, 'fulcrum.config.json');
-      writeFileSync(configFile, JSON.stringify(options.config));
-      args.push('--config', configFile);
-    }
-    if (options.server) args.push('--server', options.server);
-    const installed = await runCli(args, { CODEX_HOME: codexHome, HOME: join(home, 'user-home') });
+    const installed = await installGuard('codex', { projectDir: project ? workdir : undefined, mode: options.mode, stateDir, config: options.config, server: options.server, root, env: { CODEX_HOME: codexHome, HOME: join(home, 'user-home') } });
     expect(installed.status, installed.stderr).toBe(0);
     expect(installed.stdout).toContain(`in ${hooksFile}\n`);
     options.afterInstall?.(hooksFile);
@@ -117,7 +110,7 @@ const guardLog = (stateDir: string) => (existsSync(join(stateDir, 'guard.log')) 
 interface GuardStateFile {
   sessionId: string;
   outbox: { policy: string; decision: string; toolName: string; reason: string }[];
-  calls: { span: { spanName: string; success: boolean }; settled: boolean; denied: boolean }[];
+  calls: { callId: string; span: { success: boolean }; settled: boolean; denied: boolean }[];
   model: { calls: number; spendUsd: number };
 }
 /** The one session state file the guard kept. */

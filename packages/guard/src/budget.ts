@@ -1,5 +1,6 @@
 import type { GuardConfig } from './config.js';
 import type { GuardState } from './state.js';
+import type { GroupSpend } from './server-spend.js';
 
 /** Where spend stands against a budget, in the window the report would judge it in. */
 export interface BudgetStanding {
@@ -26,7 +27,7 @@ const RANK = { under: 0, near: 1, over: 2 } as const;
  * in the current team window against budgets.teamUsd / repositoryUsd.
  * Undefined with no budget set.
  */
-export function budgetStanding(state: GuardState, config: GuardConfig, nowMs: number): BudgetStanding | undefined {
+export function budgetStanding(state: GuardState, config: GuardConfig, nowMs: number, groups?: GroupSpend): BudgetStanding | undefined {
   const b = config.budget;
   const out: BudgetStanding[] = [];
   if (b.sessionUsd > 0) {
@@ -34,7 +35,7 @@ export function budgetStanding(state: GuardState, config: GuardConfig, nowMs: nu
     const spendUsd = state.model.windows[String(windowStartMs)] ?? 0;
     out.push({ level: levelOf(spendUsd, b.sessionUsd, b.warnAt), scope: 'session', spendUsd, budgetUsd: b.sessionUsd, windowMinutes: b.windowMinutes, windowStartMs });
   }
-  const g = state.groups;
+  const g = groups;
   if (g && g.windowStartMs === windowStartOf(nowMs, b.teamWindowMinutes)) {
     if (b.teamUsd > 0 && g.teamSpendUsd !== undefined) out.push({ level: levelOf(g.teamSpendUsd, b.teamUsd, b.warnAt), scope: 'team', spendUsd: g.teamSpendUsd, budgetUsd: b.teamUsd, windowMinutes: b.teamWindowMinutes, windowStartMs: g.windowStartMs });
     if (b.repositoryUsd > 0 && g.repositorySpendUsd !== undefined) out.push({ level: levelOf(g.repositorySpendUsd, b.repositoryUsd, b.warnAt), scope: 'repository', spendUsd: g.repositorySpendUsd, budgetUsd: b.repositoryUsd, windowMinutes: b.teamWindowMinutes, windowStartMs: g.windowStartMs });

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { GENERAL, redact } from '@fulcrum/vocab';
 import { emptySpanRow } from '@fulcrum/store/tables/spans';
 import { fillToolDetail, toolSpanType } from '@fulcrum/ingest/normalise/tool-detail';
 import { finishRows } from '@fulcrum/ingest/normalise/finish-rows';
+import { derivedSpanId } from '@fulcrum/ingest/normalise/harness/ids';
 import { sessionSpanOfRow, type SessionSpan } from '@fulcrum/query/engine/span';
 import type { GuardEvent } from './events.js';
 
@@ -21,9 +21,7 @@ export interface ToolCall {
 export function callSpan(event: GuardEvent, call: ToolCall, step: number, nowMs: number): SessionSpan {
   const row = emptySpanRow();
   row.SessionId = event.sessionId;
-  row.SpanId = createHash('sha256').update(`${event.sessionId}\u0000${step}\u0000${event.toolCallId}`).digest('hex').slice(0, 16);
-  row.TraceId = createHash('sha256').update(event.sessionId).digest('hex').slice(0, 32);
-  row.SpanName = 'fulcrum.guard.call';
+  row.SpanId = derivedSpanId(event.sessionId, 'guard-call', `${step}\u0000${event.toolCallId}`);
   row.Timestamp = (BigInt(nowMs) * 1_000_000n + BigInt(step % 1_000_000)).toString();
   row.ToolName = call.toolName;
   row.ToolCallId = event.toolCallId;

@@ -14,7 +14,7 @@ import { budgetReason, budgetWarning, denyReason, noteText } from './reasons.js'
 import { interventionKey, sendInterventions, type RecordTarget } from './record.js';
 import { loadState, lockSession, saveState, stateFile, type GuardCall, type GuardState } from './state.js';
 import { readTranscriptTail } from './transcript.js';
-import { fetchGroupSpend, GROUP_SPEND_TTL_MS, type GroupSpend } from './server-spend.js';
+import { groupBudgetApplies, groupSpendFor, type GroupSpend } from './server-spend.js';
 
 export interface HookOptions {
   harness: GuardHarness;
@@ -56,18 +56,16 @@ export async function runHook(options: HookOptions): Promise<HookResult> {
     mkdirSync(options.stateDir, { recursive: true });
     const file = stateFile(options.stateDir, event.harness, event.sessionId);
     // The team's and repository's spend, asked of the server before the lock (other hooks need not wait for it), at most every 30 s.
-    let groups: GroupSpend | undefined;
-    if (options.record && (event.kind === 'before_tool' || event.kind === 'prompt')) {
-      const cached = loadState(file, event.harness, event.sessionId).groups;
-      if (!cached || nowMs - cached.atMs > GROUP_SPEND_TTL_MS) groups = await fetchGroupSpend(options.record, config, nowMs);
-    }
+    const groups =
+      options.record && (event.kind === 'before_tool' || event.kind === 'prompt') && groupBudgetApplies(options.record, config)
+        ? await groupSpendFor(`${file}.groups`, options.record, config, nowMs)
+        : undefined;
     release = lockSession(file);
     if (!release) return { reply: adapter.reply({ action: 'none' }, event), interventions: [], error: new Error('state lock not acquired in time; call allowed') };
     const state = loadState(file, event.harness, event.sessionId);
-    if (groups) state.groups = groups;
     catchUp(state, event, config);
     const interventions: Intervention[] = [];
-    const answer = handle(state, event, adapter, config, nowMs, interventions);
+    const answer = handle(state, event, adapter, config, nowMs, interventions, groups);
     state.outbox.push(...interventions);
     if (state.outbox.length > MAX_OUTBOX) state.outbox.splice(0, state.outbox.length - MAX_OUTBOX);
     saveState(file, state);
@@ -75,7 +73,7 @@ export async function runHook(options: HookOptions): Promise<HookResult> {
     release = undefined;
     const reply = adapter.reply(answer, event);
     // The harness waits for the hook to exit: a server that is down costs one send timeout per minute, not one per call.
-    if (options.record && state.outbox.length > 0 && nowMs >= (state.outboxRetryAtMs ?? 0)) await flushOutbox(file, event, options.record, nowMs);
+    if (options.record && state.outbox.length > 0 && nowMs >= (state.outboxRetryAtMs ?? 0)) await flushOutbox(file, event, state.outbox, options.record, nowMs);
     return { reply, interventions };
   } catch (err) {
     return { reply: adapter.reply({ action: 'none' }, { hookEventName: '', kind: 'other' } as GuardEvent), interventions: [], error: err as Error };
@@ -85,8 +83,7 @@ export async function runHook(options: HookOptions): Promise<HookResult> {
 }
 
 /** Sends the session's outbox; what the server accepted leaves it (under the lock, as hooks may run side by side). */
-async function flushOutbox(file: string, event: GuardEvent, target: RecordTarget, nowMs: number): Promise<void> {
-  const pending = loadState(file, event.harness, event.sessionId).outbox;
+async function flushOutbox(file: string, event: GuardEvent, pending: readonly Intervention[], target: RecordTarget, nowMs: number): Promise<void> {
   const accepted = await sendInterventions(pending, target);
   const release = lockSession(file);
   if (!release) return;
@@ -130,7 +127,7 @@ function catchUp(state: GuardState, event: GuardEvent, config: GuardConfig): voi
       continue;
     }
     if (!row.ToolCallId) continue;
-    const call = state.calls.find((c) => !c.settled && callIdOf(c) === row.ToolCallId);
+    const call = state.calls.find((c) => !c.settled && c.callId === row.ToolCallId);
     if (!call) continue;
     call.settled = true;
     call.span.success = row.Success;
@@ -140,22 +137,20 @@ function catchUp(state: GuardState, event: GuardEvent, config: GuardConfig): voi
   }
 }
 
-/** The harness's call id a call was seen with ('' for Gemini CLI), kept in its span name. */
-const callIdOf = (c: GuardCall) => (c.span.spanName.startsWith('call:') ? c.span.spanName.slice('call:'.length) : '');
 const cap = (s: string) => redact(s.length > MAX_ERROR_TEXT * 4 ? s.slice(0, MAX_ERROR_TEXT * 4) : s).slice(0, MAX_ERROR_TEXT);
 
-function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, config: GuardConfig, nowMs: number, out: Intervention[]): GuardAnswer {
+function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, config: GuardConfig, nowMs: number, out: Intervention[], groups: GroupSpend | undefined): GuardAnswer {
   const intervene = (policy: GuardPolicy, decision: GuardDecision, mode: GuardMode, reason: string, v?: CallVerdict, savedUsd = 0) =>
     out.push({
       harness: event.harness, sessionId: event.sessionId, timeMs: nowMs, policy, decision, mode, wasteKind: v?.wasteKind ?? '',
-      toolName: event.toolName, toolCallId: event.toolCallId, anchorCallIds: v ? v.anchors.map((a) => callIdOf(a.call)).filter(Boolean) : [],
+      toolName: event.toolName, toolCallId: event.toolCallId, anchorCallIds: v ? v.anchors.map((a) => a.call.callId).filter(Boolean) : [],
       savedUsd, reason,
     });
 
   if (event.kind === 'prompt') {
     // Calls before it cannot anchor a refusal after it: the human may have changed what the session cannot see.
     state.lastPromptAtStep = state.calls.length;
-    const b = budgetStanding(state, config, nowMs);
+    const b = budgetStanding(state, config, nowMs, groups);
     if (b?.level !== 'over') return { action: 'none' };
     const reason = budgetReason(b);
     const mode = config.budget.mode;
@@ -192,14 +187,12 @@ function handle(state: GuardState, event: GuardEvent, adapter: HarnessAdapter, c
   if (event.kind !== 'before_tool') return { action: 'none' };
 
   const span = callSpan(event, adapter.call(event), state.calls.length + 1, nowMs);
-  // The harness's call id rides in the span name, which the classifier never reads.
-  span.spanName = `call:${event.toolCallId}`;
-  const call: GuardCall = { span, settled: false, denied: false };
+  const call: GuardCall = { span, callId: event.toolCallId, settled: false, denied: false };
   const saved = savedPerCall(state);
   let answer: GuardAnswer = { action: 'none' };
   const notes: string[] = [];
 
-  const budget = budgetStanding(state, config, nowMs);
+  const budget = budgetStanding(state, config, nowMs, groups);
   const verdict = judgeCall(state.calls, span, config, state.lastPromptAtStep ?? 0);
   state.calls.push(call);
 
@@ -254,7 +247,7 @@ function refuse(call: GuardCall): void {
 
 /** The call an after-tool hook reports: by call id, else (Gemini CLI: no ids) the oldest unsettled call with the same tool and arguments. */
 function findCall(state: GuardState, event: GuardEvent, adapter: HarnessAdapter): GuardCall | undefined {
-  if (event.toolCallId) return state.calls.find((c) => callIdOf(c) === event.toolCallId && !c.denied);
+  if (event.toolCallId) return state.calls.find((c) => c.callId === event.toolCallId && !c.denied);
   const probe = callSpan(event, adapter.call(event), 0, 0);
   const id = knownIdentity(probe);
   return state.calls.find((c) => !c.settled && !c.denied && c.span.toolName === probe.toolName && knownIdentity(c.span) === id);

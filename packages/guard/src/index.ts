@@ -18,6 +18,6 @@ export { readTranscriptTail } from './transcript.js';
 export type { TranscriptTail, TranscriptTailOptions } from './transcript.js';
 export { installHooks, uninstallHooks, isGuardCommand, backupOf } from './install.js';
 export type { InstallHooksOptions, HooksChange } from './install.js';
-export { fetchGroupSpend, GROUP_SPEND_TTL_MS } from './server-spend.js';
+export { fetchGroupSpend, groupBudgetApplies, groupSpendFor, GROUP_SPEND_TTL_MS } from './server-spend.js';
 export type { GroupSpend } from './server-spend.js';
 export { formatUsd, denyReason, noteText, budgetReason, budgetWarning } from './reasons.js';

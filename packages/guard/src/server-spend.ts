@@ -1,3 +1,4 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { FULCRUM } from '@fulcrum/vocab';
 import type { GuardConfig } from './config.js';
 import type { RecordTarget } from './record.js';
@@ -48,4 +49,30 @@ export async function fetchGroupSpend(target: RecordTarget, config: GuardConfig,
   ]);
   if (teamSpendUsd === undefined && repositorySpendUsd === undefined) return undefined;
   return { atMs: nowMs, windowStartMs, teamSpendUsd, repositorySpendUsd };
+}
+
+/** Whether a team or repository budget applies to this session: only then is the server asked. */
+export function groupBudgetApplies(target: RecordTarget, config: GuardConfig): boolean {
+  return (config.budget.teamUsd > 0 && !!target.resource?.[FULCRUM.TEAM]) || (config.budget.repositoryUsd > 0 && !!target.resource?.[FULCRUM.REPOSITORY]);
+}
+
+/**
+ * The server's last figures, kept beside the session's state in a file of
+ * their own: a hook reads them without parsing the session's calls, and asks
+ * the server again only once they are older than GROUP_SPEND_TTL_MS.
+ */
+export async function groupSpendFor(file: string, target: RecordTarget, config: GuardConfig, nowMs: number): Promise<GroupSpend | undefined> {
+  let cached: GroupSpend | undefined;
+  try {
+    cached = JSON.parse(readFileSync(file, 'utf8')) as GroupSpend;
+  } catch {
+    cached = undefined; // none yet, or half-written by a hook killed mid-write: ask again
+  }
+  if (cached && nowMs - cached.atMs <= GROUP_SPEND_TTL_MS) return cached;
+  const fresh = await fetchGroupSpend(target, config, nowMs);
+  if (!fresh) return cached;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(fresh));
+  renameSync(tmp, file);
+  return fresh;
 }

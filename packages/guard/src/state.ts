@@ -5,11 +5,12 @@ import type { SessionSpan } from '@fulcrum/query/engine/span';
 import type { ParserSnapshot } from '@fulcrum/ingest/transcripts/entry';
 import type { GuardHarness } from './events.js';
 import type { Intervention } from './intervention.js';
-import type { GroupSpend } from './server-spend.js';
 
 /** One tool call the hooks saw, as the engine reads a span, plus what the guard needs of it. */
 export interface GuardCall {
   span: SessionSpan;
+  /** The harness's call id; '' when its hooks carry none (Gemini CLI). */
+  callId: string;
   /** The outcome is known (its after-tool hook, or the transcript, said). */
   settled: boolean;
   /** The guard refused it: it never ran. */
@@ -46,8 +47,6 @@ export interface GuardState {
   lastPromptAtStep?: number;
   /** A budget stop decided before a call, for the after-batch hook to carry out (Claude Code). */
   stopPending?: string;
-  /** The team's and repository's spend as a Fulcrum server last reported it. */
-  groups?: GroupSpend;
 }
 
 export function emptyState(harness: GuardHarness, sessionId: string): GuardState {
