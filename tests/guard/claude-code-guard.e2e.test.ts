@@ -13,6 +13,7 @@ import {
 import { installedHarness } from '../helpers/harness-install.js';
 import { runClaudeCode, type ClaudeCodeRun } from '../helpers/run-claude-code.js';
 import { tempDataDir } from '../helpers/store.js';
+import { installGuard } from './setup.js';
 
 /*
  * Issue 14 end to end: our guard, installed with the real `fulcrum guard install claude-code`,
@@ -70,14 +71,7 @@ async function guardedSession(options: GuardedSessionOptions, beforeRun?: (s: Om
   mkdirSync(join(workdir, '.claude'), { recursive: true });
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(workdir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
   if (options.mode) {
-    const args = ['guard', 'install', 'claude-code', '--project-dir', workdir, '--mode', options.mode, '--state-dir', stateDir];
-    if (options.config !== undefined) {
-      const configFile = join(root, 'fulcrum.config.json');
-      writeFileSync(configFile, JSON.stringify(options.config));
-      args.push('--config', configFile);
-    }
-    if (options.server) args.push('--server', options.server);
-    const installed = await runCli(args);
+    const installed = await installGuard('claude-code', { projectDir: workdir, mode: options.mode, stateDir, config: options.config, server: options.server, root });
     expect(installed.status, installed.stderr).toBe(0);
   }
   await beforeRun?.({ root, workdir, stateDir, settingsFile });

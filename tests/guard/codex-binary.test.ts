@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIResponses, toolOutputs, type FakeResponsesServer, type ResponsesInputItem } from '../helpers/fake-openai-responses.js';
 import { installedHarness, type InstalledHarness } from '../helpers/harness-install.js';
 import { runCodex, type CodexRun } from '../helpers/run-codex.js';
 import { tempDataDir } from '../helpers/store.js';
+import { fixedAnswerHook, type FixedAnswerHook } from './setup.js';
 
 /*
  * What the real Codex 0.169.0 does with each hook answer the guard might give, pinned against the
@@ -53,22 +54,17 @@ async function play(scenario: Scenario): Promise<Outcome> {
   const command = (n: number) => `touch ${join(workdir, `ran-${n}`)} && echo output-${n}`;
   const calls = scenario.calls ?? 2;
   const hooks: Record<string, { matcher?: string; hooks: { type: 'command'; command: string }[] }[]> = {};
+  const captured = new Map<string, FixedAnswerHook>();
   for (const [event, answer] of Object.entries(scenario.hooks)) {
-    const script = join(root, `hook-${event}.sh`);
-    mkdirSync(join(root, `payloads-${event}`));
-    // The payload file name counts up, so the order of invocations is kept.
-    writeFileSync(script, `#!/bin/sh\nd=${join(root, `payloads-${event}`)}\ncat > "$d/$(ls "$d" | wc -l | tr -d ' ').json"\n${answer}\n`);
-    chmodSync(script, 0o755);
-    hooks[event] = [{ ...(event.endsWith('ToolUse') ? { matcher: '*' } : {}), hooks: [{ type: 'command', command: script }] }];
+    const hook = fixedAnswerHook(root, event, answer);
+    captured.set(event, hook);
+    hooks[event] = [{ ...(event.endsWith('ToolUse') ? { matcher: '*' } : {}), hooks: [{ type: 'command', command: hook.command }] }];
   }
   fake = await startFakeOpenAIResponses({
     steps: [...Array.from({ length: calls }, (_, n) => ({ functionCall: { name: 'exec_command', arguments: { cmd: command(n) } } })), { text: 'final answer' }],
   });
   const run = await runCodex({ bin: codex.bin, baseUrl: fake.baseUrl, home, workdir, hooks: { hooks }, timeoutMs: 30_000 });
-  const payloads = (event: string) => {
-    const dir = join(root, `payloads-${event}`);
-    return readdirSync(dir).sort((a, b) => parseInt(a) - parseInt(b)).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
-  };
+  const payloads = (event: string) => captured.get(event)!.payloads();
   return {
     run,
     inputs: fake.responsesBodies().map((b) => b.input ?? []),

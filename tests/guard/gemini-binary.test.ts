@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { functionResponses, startFakeGemini, type FakeGeminiServer, type GeminiRequestBody } from '../helpers/fake-gemini.js';
 import { installedHarness, type InstalledHarness } from '../helpers/harness-install.js';
 import { runGemini, type GeminiRun } from '../helpers/run-gemini.js';
 import { tempDataDir } from '../helpers/store.js';
+import { fixedAnswerHook, type FixedAnswerHook } from './setup.js';
 
 /*
  * What the real Gemini CLI 0.61.0 does with each hook answer the guard might give, pinned against
@@ -53,12 +54,11 @@ async function play(scenario: Scenario): Promise<Outcome> {
   const command = (n: number) => `touch ${join(workdir, `ran-${n}`)} && echo output-${n}`;
   const calls = scenario.calls ?? 1;
   const hooks: Record<string, { matcher?: string; hooks: { type: 'command'; command: string }[] }[]> = {};
+  const captured = new Map<string, FixedAnswerHook>();
   for (const [event, answer] of Object.entries(scenario.hooks)) {
-    const script = join(root, `hook-${event}.sh`);
-    mkdirSync(join(root, `payloads-${event}`));
-    writeFileSync(script, `#!/bin/sh\nd=${join(root, `payloads-${event}`)}\ncat > "$d/$(ls "$d" | wc -l | tr -d ' ').json"\n${answer}\n`);
-    chmodSync(script, 0o755);
-    hooks[event] = [{ ...(event.endsWith('Tool') ? { matcher: '.*' } : {}), hooks: [{ type: 'command', command: script }] }];
+    const hook = fixedAnswerHook(root, event, answer);
+    captured.set(event, hook);
+    hooks[event] = [{ ...(event.endsWith('Tool') ? { matcher: '.*' } : {}), hooks: [{ type: 'command', command: hook.command }] }];
   }
   fake = await startFakeGemini({
     steps: [
@@ -67,10 +67,7 @@ async function play(scenario: Scenario): Promise<Outcome> {
     ],
   });
   const run = await runGemini({ bin: gemini.bin, baseUrl: fake.baseUrl, home, workdir, hooks, timeoutMs: 45_000 });
-  const payloads = (event: string) => {
-    const dir = join(root, `payloads-${event}`);
-    return readdirSync(dir).sort((a, b) => parseInt(a) - parseInt(b)).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
-  };
+  const payloads = (event: string) => captured.get(event)!.payloads();
   return {
     run,
     bodies: fake.conversationBodies(),

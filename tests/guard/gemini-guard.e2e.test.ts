@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@fulcrum/ingest';
-import { runCli } from '../helpers/cli.js';
 import { functionResponses, startFakeGemini, type FakeGeminiServer, type GeminiStep } from '../helpers/fake-gemini.js';
 import { installedHarness } from '../helpers/harness-install.js';
 import { hookTimes, timeHooks } from '../helpers/hook-times.js';
 import { runGemini, type GeminiRun } from '../helpers/run-gemini.js';
 import { tempDataDir } from '../helpers/store.js';
+import { installGuard } from './setup.js';
 
 /*
  * Issue 14 end to end with the real Gemini CLI 0.61.0: our guard, installed by the real
@@ -70,14 +70,7 @@ async function guarded(options: GuardedOptions): Promise<Guarded> {
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(workdir, name), content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
   const project = options.install === 'project';
   const settingsFile = project ? join(workdir, '.gemini', 'settings.json') : join(userHome, '.gemini', 'settings.json');
-  const args = ['guard', 'install', 'gemini', ...(project ? ['--project-dir', workdir] : ['--user']), '--mode', options.mode, '--state-dir', stateDir];
-  if (options.config !== undefined) {
-    const configFile = join(root, 'fulcrum.config.json');
-    writeFileSync(configFile, JSON.stringify(options.config));
-    args.push('--config', configFile);
-  }
-  if (options.server) args.push('--server', options.server);
-  const installed = await runCli(args, { HOME: userHome });
+  const installed = await installGuard('gemini-cli', { projectDir: project ? workdir : undefined, mode: options.mode, stateDir, config: options.config, server: options.server, root, env: { HOME: userHome } });
   expect(installed.status, installed.stderr).toBe(0);
   expect(installed.stdout).toContain(`in ${settingsFile}\n`);
   expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toMatchObject({ hooksConfig: { enabled: true } });

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { runProcess } from './run-process.js';
 
 /*
  * Runs the real Claude Code binary once in print mode (`claude -p PROMPT --output-format stream-json
@@ -93,34 +93,11 @@ function parseStreamJson(stdout: string): Array<Record<string, unknown>> {
 }
 
 /** Runs `claude -p` once and returns what it printed; never throws for a failed run. */
-export function runClaudeCode(options: RunClaudeCodeOptions): Promise<ClaudeCodeRun> {
+export async function runClaudeCode(options: RunClaudeCodeOptions): Promise<ClaudeCodeRun> {
   mkdirSync(join(options.home, '.claude'), { recursive: true });
   const args = ['-p', options.prompt, '--output-format', 'stream-json', '--verbose'];
   if (options.bypassPermissions ?? true) args.push('--dangerously-skip-permissions');
   args.push(...(options.args ?? []));
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.bin, args, {
-      cwd: options.workdir,
-      env: { ...baseEnvironment(options), ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? 60_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve({ exitCode, stdout, stderr, streamJson: parseStreamJson(stdout), timedOut, durationMs: performance.now() - started });
-    });
-  });
+  const run = await runProcess(options.bin, args, { cwd: options.workdir, env: { ...baseEnvironment(options), ...options.env }, timeoutMs: options.timeoutMs ?? 60_000 });
+  return { ...run, streamJson: parseStreamJson(run.stdout) };
 }

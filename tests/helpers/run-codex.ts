@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runProcess } from './run-process.js';
 
 /*
  * Runs the real Codex binary offline: a fresh CODEX_HOME (and HOME) holding a config.toml that
@@ -115,7 +115,7 @@ function parseJsonLines(text: string): Record<string, unknown>[] {
 }
 
 /** Runs one `codex exec` and collects its outcome; never throws for a failing run. */
-export function runCodex(options: RunCodexOptions): Promise<CodexRun> {
+export async function runCodex(options: RunCodexOptions): Promise<CodexRun> {
   const codexHome = join(options.home, 'codex-home');
   const userHome = join(options.home, 'user-home');
   mkdirSync(codexHome, { recursive: true });
@@ -130,17 +130,6 @@ export function runCodex(options: RunCodexOptions): Promise<CodexRun> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: userHome, CODEX_HOME: codexHome, FAKE_OPENAI_API_KEY: 'dummy', RUST_LOG: 'warn', LANG: 'C.UTF-8',
   };
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(command, argv, { cwd: options.workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve({ exitCode, stdout, stderr, events: parseJsonLines(stdout), durationMs: performance.now() - started, codexHome });
-    });
-  });
+  const run = await runProcess(command, argv, { cwd: options.workdir, env, timeoutMs: options.timeoutMs ?? 120_000 });
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, events: parseJsonLines(run.stdout), durationMs: run.durationMs, codexHome };
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runProcess } from './run-process.js';
 
 /*
  * Runs the real Gemini CLI offline: a fresh HOME whose ~/.gemini/settings.json pins api-key auth
@@ -77,7 +77,7 @@ function parseOutput(stdout: string): Record<string, unknown> | undefined {
 }
 
 /** Runs one `gemini -p` and collects its outcome; never throws for a failing run. */
-export function runGemini(options: RunGeminiOptions): Promise<GeminiRun> {
+export async function runGemini(options: RunGeminiOptions): Promise<GeminiRun> {
   const userHome = join(options.home, 'user-home');
   const geminiDir = join(userHome, '.gemini');
   mkdirSync(geminiDir, { recursive: true });
@@ -98,17 +98,6 @@ export function runGemini(options: RunGeminiOptions): Promise<GeminiRun> {
     GEMINI_CLI_NO_RELAUNCH: 'true', GEMINI_TELEMETRY_ENABLED: 'false', NO_COLOR: '1',
   };
   const args = [options.bin, '-p', options.prompt ?? 'Summarize calc.py', '--yolo', '--output-format', 'json', ...(options.model ? ['-m', options.model] : [])];
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: options.workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      resolve({ exitCode, stdout, stderr, output: parseOutput(stdout), durationMs: performance.now() - started, userHome });
-    });
-  });
+  const run = await runProcess(process.execPath, args, { cwd: options.workdir, env, timeoutMs: options.timeoutMs ?? 120_000 });
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, output: parseOutput(run.stdout), durationMs: run.durationMs, userHome };
 }
