@@ -2,7 +2,8 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildApp, decodeTracesProtobuf, normaliseTraces } from '@fulcrum/ingest';
+import { decodeTracesProtobuf, normaliseTraces } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { encodeSpanRows, spansTableDdl, writeEncodedSpans } from '@fulcrum/store';
 import { redact } from '@fulcrum/vocab';
 import { buildBodies } from './fixtures.js';

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '@fulcrum/ingest';
+import { startServer } from '@fulcrum/server';
 import { runPhase, storedSpans } from './load-run.js';
 
 const env = (k, d) => Number(process.env[k] ?? d);

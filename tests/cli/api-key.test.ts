@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createApiKey, startServer, type RunningServer } from '@fulcrum/ingest';
+import { createApiKey } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { tempDataDir } from '../helpers/store.js';
 import { jsonTraces, post } from '../helpers/otlp.js';
 

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTIVITIES, DEFAULT_WEIGHTS, RUNAWAY_DEFAULTS, ANALYSIS_DEFAULTS } from '@fulcrum/query';
-import { startServer } from '@fulcrum/ingest';
+import { startServer } from '@fulcrum/server';
 import { tempDataDir } from '../helpers/store.js';
 
 /*

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { tempDataDir } from '../helpers/store.js';
 
 /*
@@ -236,7 +236,7 @@ describe('through a running server', () => {
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.message).toBe('bad request: by must be one of all, team, repository, harness, useCase, user');
     const sort = await fetch(`${server.url}/api/sessions?sort=bogus`);
-    expect((await json(sort)).error.message).toBe('bad request: sort must be one of spend, start, waste, leverage');
+    expect((await json(sort)).error.message).toBe('bad request: sort must be one of spend, start, waste, leverage, tokens');
     const doc = await json(await fetch(`${server.url}/docs`));
     expect(doc.paths['/api/sessions']!.get.responses['200']!.headers['X-Total-Count']!.schema).toEqual({ type: 'integer' });
   });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SPAN_COLUMNS } from '@fulcrum/store';
-import { startServer } from '@fulcrum/ingest';
+import { startServer } from '@fulcrum/server';
 import { SERVE_HELP } from '@fulcrum/cli/commands/serve';
 import { PLUGIN_ID, PLUGIN_VERSION, TRACE_TABLE } from '../../deploy/dashboards/model.js';
 import { tempDataDir } from '../helpers/store.js';

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { outcomesByGroup } from '@fulcrum/query';
 import { demoSessions, demoWeek } from '@fulcrum/cli/demo/scenario';
 import { sendSessions } from '@fulcrum/cli/demo/send';

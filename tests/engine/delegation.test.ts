@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importTranscripts, startServer, type RunningServer } from '@fulcrum/ingest';
+import { importTranscripts } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { analysePending, getSession } from '@fulcrum/query';
 import { renderSessionTree } from '@fulcrum/cli/render/tree';
 import type { Store } from '@fulcrum/store';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { analysePending, findWaste } from '@fulcrum/query';
 import { tempDataDir } from '../helpers/store.js';
 import { llm, send, spanIdOf, type SpanSpec } from '../query/fixtures.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { analysePending, buildReport, findWaste, pendingSessions, reanalyse } from '@fulcrum/query';
 import { tempDataDir } from '../helpers/store.js';
 import { loop, send, type SessionSpec } from '../query/fixtures.js';

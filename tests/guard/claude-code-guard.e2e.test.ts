@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { formatUsd } from '@fulcrum/guard';
 import { priceModelCall } from '@fulcrum/vocab';
 import { runCli } from '../helpers/cli.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { startFakeOpenAIResponses, toolOutputs, type FakeResponsesServer, type ResponsesInputItem, type ResponsesStep } from '../helpers/fake-openai-responses.js';
 import { installedHarness } from '../helpers/harness-install.js';
 import { hookTimes, timeHooks } from '../helpers/hook-times.js';

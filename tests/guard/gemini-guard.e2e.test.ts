@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { functionResponses, startFakeGemini, type FakeGeminiServer, type GeminiStep } from '../helpers/fake-gemini.js';
 import { installedHarness } from '../helpers/harness-install.js';
 import { hookTimes, timeHooks } from '../helpers/hook-times.js';

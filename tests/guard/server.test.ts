@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { defaultGuardConfig, loadState, runHook, sendInterventions, stateFile, type GuardConfig } from '@fulcrum/guard';
 import { tempDataDir } from '../helpers/store.js';
 import { llm, send, T0 } from '../query/fixtures.js';

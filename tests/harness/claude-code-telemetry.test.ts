@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertSpanRows } from '@fulcrum/store';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { decodeLogsJson } from '@fulcrum/ingest/otlp/json-logs';
 import { decodeTracesJson } from '@fulcrum/ingest/otlp/json-traces';
 import { normaliseLogs } from '@fulcrum/ingest/normalise/harness/logs';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { tempDataDir } from '../helpers/store.js';
 import { FIXTURES, byName, calls, llmTotals, replay, rows } from './replay.js';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_TOKEN_FILE, ADMIN_TOKEN_HEADER, buildApp, readAdminToken, writeAdminToken } from '@fulcrum/ingest';
+import { ADMIN_TOKEN_FILE, ADMIN_TOKEN_HEADER, readAdminToken, writeAdminToken } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { openStore, type Store } from '@fulcrum/store';
 import type { FastifyInstance } from 'fastify';
 import { tempDataDir } from '../helpers/store.js';

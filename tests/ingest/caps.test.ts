@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { openStore, type Store } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';
 import { ld } from '../reliability/fuzz-inputs.js';

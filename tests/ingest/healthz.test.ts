@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, renameSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp, createApiKey } from '@fulcrum/ingest';
+import { createApiKey } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { emptySpanRow, openStore, recoverDetachedParts, writeSpanRows, type Store } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';
 import { jsonTraces } from '../helpers/otlp.js';

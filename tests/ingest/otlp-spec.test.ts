@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { buildApp, startServer, type RunningServer } from '@fulcrum/ingest';
+import { buildApp, startServer, type RunningServer } from '@fulcrum/server';
 import { openStore } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';
 import { jsonTraces, post } from '../helpers/otlp.js';

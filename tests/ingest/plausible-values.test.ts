@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { clampNanos } from '@fulcrum/ingest/normalise/sanitise';
 import { emptySpanRow, openStore, writeSpanRows, type Store } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';

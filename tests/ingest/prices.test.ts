@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, startServer, type RunningServer } from '@fulcrum/ingest';
+import { buildApp, startServer, type RunningServer } from '@fulcrum/server';
 import type { FastifyInstance } from 'fastify';
 import { createPriceTable } from '@fulcrum/vocab';
 import { tempDataDir } from '../helpers/store.js';

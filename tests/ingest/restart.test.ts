@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startServer } from '@fulcrum/ingest';
+import { startServer } from '@fulcrum/server';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS, MIGRATIONS_TABLE, lockDataDir, migrate, openStore, readDataDirHolder } from '@fulcrum/store';

@@ -6,10 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeLogsJson, decodeLogsProtobuf, decodeTracesJson, finishRows, importTranscripts, JoinCache, normaliseLogs, normaliseTraces,
-  startServer, type RunningServer,
-} from '@fulcrum/ingest';
+import { decodeLogsJson, decodeLogsProtobuf, decodeTracesJson, finishRows, importTranscripts, JoinCache, normaliseLogs, normaliseTraces } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { claudeCodeParser } from '@fulcrum/ingest/transcripts/claude-code';
 import { codexParser } from '@fulcrum/ingest/transcripts/codex';
 import type { SpanRow } from '@fulcrum/store';

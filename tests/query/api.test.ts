@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { tempDataDir } from '../helpers/store.js';
 import { loop, send, spanIdOf } from './fixtures.js';
 
@@ -53,9 +53,15 @@ describe('query API', () => {
     expect((await get('/api/leverage?by=user')).statusCode).toBe(400);
     expect((await get('/api/sessions?project=other')).statusCode).toBe(403);
   });
-  it('serves the OpenAPI document at /docs', async () => {
-    const doc = (await get('/docs')).json();
-    expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/sessions', '/api/sessions/{id}', '/api/reports/waste', '/api/leverage']));
+  it('serves the OpenAPI document at /openapi.json, with every endpoint and only those', async () => {
+    const doc = (await get('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/leverage', '/api/outcomes', '/api/reports/waste', '/api/sessions', '/api/sessions/{id}', '/api/timeseries']);
+  });
+  it('answers a parameter the endpoint does not take with 400, not silently', async () => {
+    const res = await get('/api/sessions?tem=platform');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/unknown query parameter; \/api\/sessions takes project, since/);
+    expect(res.body).not.toContain('tem=');
   });
 });

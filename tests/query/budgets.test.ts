@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { buildReport, DEFAULT_WEIGHTS, type OverBudget } from '@fulcrum/query';
 import { tempDataDir } from '../helpers/store.js';
 import { llm, send } from './fixtures.js';

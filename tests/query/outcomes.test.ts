@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runCli } from '../helpers/cli.js';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { linkSessionsToCommits, outcomesByGroup } from '@fulcrum/query';
 import { syncBranch } from '@fulcrum/cli/git/sync';
 import { storeSink } from '@fulcrum/cli/git/sinks';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, startServer, type RunningServer } from '@fulcrum/ingest';
+import { buildApp, startServer, type RunningServer } from '@fulcrum/server';
 import { buildReport, findRunaways, getSession, leverageByGroup, listSessions, type SessionNode } from '@fulcrum/query';
 import type { FastifyInstance } from 'fastify';
 import { tempDataDir } from '../helpers/store.js';

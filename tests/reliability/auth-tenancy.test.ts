@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createApiKey, revokeApiKey } from '@fulcrum/ingest';
+import { createApiKey, revokeApiKey } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { openStore, type Store } from '@fulcrum/store';
 import type { FastifyInstance } from 'fastify';
 import { tempDataDir } from '../helpers/store.js';

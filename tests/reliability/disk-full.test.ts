@@ -44,7 +44,7 @@ function spawnQuiet(cmd: string, args: string[]): void {
 
 /** `fulcrum serve` as a library call, with watermarks small enough for the tmpfs; prints its URL, stops on SIGTERM. */
 const SERVER_SCRIPT = `
-import { startServer } from '@fulcrum/ingest';
+import { startServer } from '@fulcrum/server';
 const s = await startServer({
   port: 0, store: { dataDir: process.env.DATA_DIR }, analysis: false, limits: { requestsPerSecond: 0 },
   diskSpace: { lowWaterBytes: ${LOW_WATER}, highWaterBytes: ${HIGH_WATER}, sampleIntervalMs: 100 },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { openStore, type Store } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';
 import { SECRETS } from './secrets-corpus.js';

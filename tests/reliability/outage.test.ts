@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp, Spool } from '@fulcrum/ingest';
+import { Spool } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { emptySpanRow, encodeSpanRows, openStore, writeEncodedSpans, type Store } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';
 import { jsonTraces } from '../helpers/otlp.js';

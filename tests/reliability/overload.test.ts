@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { openStore, type Store } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';
 

@@ -11,7 +11,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '@fulcrum/ingest';
+import { buildApp } from '@fulcrum/server';
 import { openStore, type Store } from '@fulcrum/store';
 import { tempDataDir } from '../helpers/store.js';
 import { CARRIERS, SECRETS, leaked } from './secrets-corpus.js';

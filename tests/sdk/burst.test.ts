@@ -3,7 +3,7 @@
  * the SDK's defaults, into a real Fulcrum server. Nothing is dropped, and the
  * report says so; with a deliberately small queue it counts the drops exactly.
  */
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, traceToolCall, withSession } from '../../packages/sdk/src/index.js';
 import { tempDataDir } from '../helpers/store.js';

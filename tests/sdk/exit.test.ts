@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '@fulcrum/ingest';
+import { startServer, type RunningServer } from '@fulcrum/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDataDir } from '../helpers/store.js';
 import { storedSpans } from './stored.js';

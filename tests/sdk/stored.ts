@@ -1,4 +1,4 @@
-import type { RunningServer } from '@fulcrum/ingest';
+import type { RunningServer } from '@fulcrum/server';
 
 /** How many spans of the session the server stored (FINAL: each span once, however often it was sent). */
 export async function storedSpans(server: RunningServer, sessionId: string): Promise<number> {

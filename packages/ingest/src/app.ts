@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Store } from '@fulcrum/store';
-import { resolveAnalysisConfig, type AnalysisConfig, type WeightOverrides } from '@fulcrum/query';
 import { redact as defaultRedact, type PriceTable } from '@fulcrum/vocab';
 import type { BatchWriter } from './writer.js';
 import type { SpoolCounts } from './spool.js';
@@ -8,17 +7,13 @@ import { createSpanSink } from './span-sink.js';
 import { authPlugin, type AuthOptions } from './plugins/auth.js';
 import { limitsPlugin, type LimitsOptions } from './plugins/limits.js';
 import { unreadBodyPlugin } from './plugins/unread-body.js';
-import type { ApiLimitsOptions } from './plugins/api-limits.js';
 import { timeoutServerOptions, type TimeoutOptions } from './timeouts.js';
-import { analyserPlugin, type AnalyserOptions } from './plugins/analyser.js';
 import { otlpHttpPlugin } from './plugins/otlp-http.js';
 import { tracesRoute } from './routes/traces.js';
 import { healthRoute, type HealthRouteOptions } from './routes/health.js';
 import { HealthTracker, storeReportingInserts, type HealthTrackerOptions } from './health-tracker.js';
 import { diskSpacePlugin, type DiskSpaceOptions } from './plugins/disk-space.js';
-import { apiRoutes } from './routes/api/index.js';
 import { adminRoutes, type AdminOptions } from './routes/admin.js';
-import { gitRoutes } from './routes/git.js';
 import { logsRoute } from './routes/logs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { JoinCache } from './normalise/harness/join.js';
@@ -58,20 +53,8 @@ export interface AppOptions {
   plausible?: PlausibleOptions;
   /** Rate limits and back-pressure ceilings. @default see LimitsOptions */
   limits?: Omit<LimitsOptions, 'queuedRows' | 'bodyLimit'>;
-  /** Rate and concurrency limits of the query API (/api/*), apart from ingest's. @default see ApiLimitsOptions */
-  apiLimits?: ApiLimitsOptions;
   /** Request, header, connection and keep-alive timeouts. @default see TimeoutOptions */
   timeouts?: TimeoutOptions;
-  /** Session analysis: classify each session once it has been quiet; false turns it off (tests, all but one of several instances). @default { analyseAfterMs: 30000 } */
-  analysis?: Omit<AnalyserOptions, 'config' | 'ingestBusy'> | false;
-  /** Repeat threshold and budgets: the analyser classifies with them and the API's answers use them. @default ANALYSIS_DEFAULTS */
-  analysisConfig?: Partial<AnalysisConfig>;
-  /** Leverage weights the API's answers use. @default DEFAULT_WEIGHTS */
-  weights?: WeightOverrides;
-  /** Repository budget ($ per team window) the API's reports use; the session and team budgets are analysisConfig.runaway's. @default 0 (none) */
-  repositoryBudgetUsd?: number;
-  /** Outcome views (GET /api/outcomes) withhold a group covering fewer distinct people than this. @default 5 */
-  minGroupSize?: number;
   /** Prices of model calls that arrive without a cost (Codex, Gemini CLI, plain GenAI spans); build it once (createPriceTable). @default DEFAULT_PRICES */
   prices?: PriceTable;
   /** Key management at /api/admin/keys, for loopback requests carrying this token. @default undefined (no admin routes) */
@@ -95,13 +78,19 @@ declare module 'fastify' {
     sanitiseOptions: SanitiseOptions;
     /** Which rows are believable enough to store (timestamp window, cost and token bounds). */
     plausibility: Plausibility;
-    /** What the API's answers are computed with: the analysis settings and leverage weights in force. */
-    readSettings: { analysis: AnalysisConfig; weights?: WeightOverrides; repositoryBudgetUsd?: number; minGroupSize?: number };
+    /** True while accepted rows wait to be written: background work (the analyser) yields to ingest. */
+    ingestBusy(): boolean;
+    /** Why writes are paused (disk space below the low-water mark), or undefined. */
+    writesPaused(): string | undefined;
   }
 }
 
-/** Builds the ingest app. It never listens: server.ts does, and tests use inject() or port 0. */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+/**
+ * Builds the ingest app: the OTLP receiver, key checks, limits, health and key
+ * administration. It never listens, and answers no queries: @fulcrum/server
+ * composes it with the analyser, the git routes, the API and the web app.
+ */
+export async function buildIngestApp(options: AppOptions): Promise<FastifyInstance> {
   const plausibility = resolvePlausible(options.plausible);
   const redact = options.redact === false ? undefined : (options.redact ?? defaultRedact);
   // A stored session id is at most 256 characters, up to 9 each once percent-encoded; Fastify's default allows 100.
@@ -127,9 +116,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const writer = sink.writer;
   const defaultProject = options.defaultProject ?? 'default';
   app.decorate('store', store);
-  // One price table for ingest and analysis (what carrying a wasted result costs), unless the analysis names its own.
-  const analysisConfig = { ...options.analysisConfig, prices: options.analysisConfig?.prices ?? options.prices };
-  app.decorate('readSettings', { analysis: resolveAnalysisConfig(analysisConfig), weights: options.weights, repositoryBudgetUsd: options.repositoryBudgetUsd, minGroupSize: options.minGroupSize });
   app.decorate('spanWriter', writer);
   app.decorate('spoolStatus', () => (sink.spool ? { pending: sink.spool.pendingCounts, quarantined: sink.spool.quarantined } : undefined));
   app.decorate('sanitiseOptions', { redact, ...options.caps } satisfies SanitiseOptions);
@@ -153,10 +139,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(logsRoute);
   await app.register(metricsRoute);
   await app.register(healthRoute, { probeIntervalMs: options.health?.probeIntervalMs });
-  await app.register(apiRoutes, { limits: options.apiLimits });
-  await app.register(gitRoutes);
   if (options.admin) await app.register(adminRoutes, options.admin);
-  const diskLow = () => (options.diskSpace !== false && app.diskSpace().low ? 'disk space below the low-water mark' : undefined);
-  if (options.analysis !== false) await app.register(analyserPlugin, { ingestBusy: () => sink.queuedRows() > 0, paused: diskLow, ...options.analysis, config: analysisConfig });
+  app.decorate('ingestBusy', () => sink.queuedRows() > 0);
+  app.decorate('writesPaused', () => (options.diskSpace !== false && app.diskSpace().low ? 'disk space below the low-water mark' : undefined));
   return app;
 }

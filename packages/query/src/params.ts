@@ -2,7 +2,7 @@ import type { BudgetOptions } from './budgets.js';
 import { GROUP_DIMENSIONS, type GroupDimension } from './leverage/by-group.js';
 import { ACTIVITIES, type Activity, type Weights } from './leverage/weights.js';
 import type { QueryScope } from './scope.js';
-import { SESSION_SORTS, type SessionSort } from './sessions.js';
+import { SESSION_ORDERS, SESSION_SORTS, type SessionOrder, type SessionSort } from './sessions.js';
 
 /**
  * A bad query parameter. `param` names it (the API's spelling) and `detail`
@@ -37,8 +37,14 @@ export interface QueryParams {
   user?: string;
   individual?: string | boolean;
   sort?: string;
+  /** desc or asc. */
+  order?: string;
   limit?: string | number;
+  /** Sessions skipped before the page. */
+  offset?: string | number;
   by?: string;
+  /** A time series' bucket: 1h, 6h, 1d, 1w, or any duration like 30m, 12h, 2d. */
+  bucket?: string;
   minRepeat?: string | number;
   worst?: string | number;
   /** $ per session window; 0 turns the session budget off. Overrides the server's (or config file's) budgets.sessionUsd. */
@@ -67,8 +73,12 @@ export const WEIGHT_PARAMS = ACTIVITIES.map((a) => `weight.${a}` as const);
 export interface ParsedQuery {
   scope: QueryScope;
   sort?: SessionSort;
+  order?: SessionOrder;
   limit?: number;
+  offset?: number;
   by?: GroupDimension | 'all';
+  /** The `bucket` parameter in seconds. */
+  bucketSeconds?: number;
   minRepeat?: number;
   worst?: number;
   /** Budgets given as parameters; the rest come from the server's settings. */
@@ -96,6 +106,18 @@ export function parseTime(name: string, v: string, now = Date.now()): Date {
     throw new QueryParamError(name, 'must be a real date', { value: v, note: `(${ymd[1]}-${ymd[2]} has ${new Date(Date.UTC(y, m, 0)).getUTCDate()} days)` });
   }
   return d;
+}
+
+/** Widest time-series bucket: a year of weeks. */
+const MAX_BUCKET_SECONDS = 52 * 604_800;
+
+/** A bucket width such as 1h, 6h, 1d, 1w or 30m, in seconds. */
+function bucketSeconds(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const m = RELATIVE.exec(v);
+  const seconds = m ? (Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) / 1000 : NaN;
+  if (!(seconds >= 60 && seconds <= MAX_BUCKET_SECONDS)) throw new QueryParamError('bucket', 'must be a duration from 1m to 52w like 1h, 6h, 1d, 1w or 30m', { value: v });
+  return seconds;
 }
 
 function int(name: string, v: string | number | undefined, min: number, max: number): number | undefined {
@@ -151,7 +173,10 @@ export function parseQueryParams(p: QueryParams, defaultProject = 'default', now
   return {
     scope,
     sort: oneOf('sort', p.sort, Object.keys(SESSION_SORTS) as SessionSort[]),
+    order: oneOf('order', p.order, Object.keys(SESSION_ORDERS) as SessionOrder[]),
     limit: int('limit', p.limit, 1, 10_000),
+    offset: int('offset', p.offset, 0, 1_000_000),
+    bucketSeconds: bucketSeconds(p.bucket),
     by,
     minRepeat: int('minRepeat', p.minRepeat, 2, 1000),
     worst: int('worst', p.worst, 0, 1000),

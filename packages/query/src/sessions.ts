@@ -39,14 +39,23 @@ export interface SessionSummary {
   pullRequests: number;
 }
 
-export const SESSION_SORTS = { spend: 'SpendUsd DESC', start: 'Start DESC', waste: 'WasteUsd DESC', leverage: 'leverage DESC' } as const;
+/** What sessions can be sorted by: the expression each sorts on (the direction is SESSION_ORDERS'). */
+export const SESSION_SORTS = { spend: 'SpendUsd', start: 'Start', waste: 'WasteUsd', leverage: 'leverage', tokens: 'Tokens' } as const;
 export type SessionSort = keyof typeof SESSION_SORTS;
+
+/** Sort directions. Ties are broken by SessionId ascending either way, so pages are stable; sessions without leverage come last either way. */
+export const SESSION_ORDERS = { desc: 'DESC', asc: 'ASC' } as const;
+export type SessionOrder = keyof typeof SESSION_ORDERS;
 
 export interface ListSessionsOptions {
   /** @default 'start' */
   sort?: SessionSort;
+  /** @default 'desc' */
+  order?: SessionOrder;
   /** @default 50 */
   limit?: number;
+  /** Sessions skipped before the page, in sort order. @default 0 */
+  offset?: number;
   /** Leverage weight overrides, by number or by rating. @default DEFAULT_WEIGHTS */
   weights?: WeightOverrides;
 }
@@ -68,7 +77,7 @@ export function toSessionSummary(r: Row, individual: boolean): SessionSummary {
 /** One page of sessions and how many are in scope in all. */
 export interface SessionPage {
   sessions: SessionSummary[];
-  /** Sessions in scope before the limit. */
+  /** Sessions in scope before the limit and offset. */
   total: number;
 }
 
@@ -77,13 +86,30 @@ export async function listSessions(client: Client, scope: QueryScope, options: L
   return (await listSessionPage(client, scope, options)).sessions;
 }
 
-/** listSessions with the number of sessions in scope, counted in the same query (a window over the rows the limit cuts). */
+/**
+ * listSessions with the number of sessions in scope, counted in the same query
+ * (a window over the rows the limit cuts). A page past the end has no row to
+ * carry that count, so it is counted apart.
+ */
 export async function listSessionPage(client: Client, scope: QueryScope, options: ListSessionsOptions = {}): Promise<SessionPage> {
   const sort = SESSION_SORTS[options.sort ?? 'start'];
   if (!sort) throw new RangeError(`sort must be one of ${Object.keys(SESSION_SORTS).join(', ')}`);
+  const order = SESSION_ORDERS[options.order ?? 'desc'];
+  if (!order) throw new RangeError(`order must be one of ${Object.keys(SESSION_ORDERS).join(', ')}`);
+  const offset = options.offset ?? 0;
   const from = summariesIn(scope);
-  const sql = `SELECT ${COLUMNS}, count() OVER () AS total FROM ${from.sql} ORDER BY ${sort}, SessionId LIMIT {limit:UInt32}`;
-  const rows = await selectRows<Row & { total: number }>(client, sql, { ...from.params, ...weightParams(resolveWeights(options.weights)), limit: options.limit ?? 50 });
-  const total = Number(rows[0]?.total ?? 0);
+  const sql = `SELECT ${COLUMNS}, count() OVER () AS total
+FROM ${from.sql}
+ORDER BY ${sort} ${order}, SessionId
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
+  const rows = await selectRows<Row & { total: number }>(client, sql, { ...from.params, ...weightParams(resolveWeights(options.weights)), limit: options.limit ?? 50, offset });
+  const total = rows.length > 0 || offset === 0 ? Number(rows[0]?.total ?? 0) : await countSessions(client, scope);
   return { sessions: rows.map(({ total: _t, ...r }) => toSessionSummary(r, scope.individual === true)), total };
+}
+
+/** Sessions in scope. */
+async function countSessions(client: Client, scope: QueryScope): Promise<number> {
+  const from = summariesIn(scope);
+  const [row] = await selectRows<{ total: number }>(client, `SELECT count() AS total FROM ${from.sql}`, from.params);
+  return Number(row?.total ?? 0);
 }

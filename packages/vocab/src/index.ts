@@ -22,3 +22,6 @@ export type { SearchKeyParts } from './tool-keys.js';
 export { describeShellCommand, parseShell, shellSearchVariant, vcsActionOf } from './shell.js';
 export { commitHashInGitOutput, commitIdOf } from './git-output.js';
 export type { ShellMeaning, ShellRedirect, ShellWord, SimpleCommand } from './shell.js';
+export { ERRORS, FulcrumError, isStoreUnavailable, answerError, errorBody, newErrorId } from './errors.js';
+export type { ErrorName, ErrorAnswer, AnswerOptions } from './errors.js';
+export { validProjectName } from './projects.js';

@@ -1,4 +1,4 @@
-import { startServer } from '@fulcrum/ingest';
+import { startServer } from '@fulcrum/server';
 import { buildReport } from '@fulcrum/query';
 import { intFlag, parseFlags } from '../args.js';
 import { UsageError } from '../errors.js';

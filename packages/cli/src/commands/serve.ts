@@ -1,4 +1,4 @@
-import { startServer } from '@fulcrum/ingest';
+import { startServer } from '@fulcrum/server';
 import { intFlag, parseFlags } from '../args.js';
 import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 import { UsageError } from '../errors.js';

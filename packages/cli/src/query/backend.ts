@@ -2,14 +2,14 @@ import type { PriceTable } from '@fulcrum/vocab';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openStore, readDataDirHolder, type Store } from '@fulcrum/store';
-import {
-  buildReport, BUDGET_PARAMS, getSession, leverageByGroup, listSessionPage, outcomesByGroup, parseQueryParams, QueryParamError, type BudgetParam, type QueryParams,
-} from '@fulcrum/query';
+import { BUDGET_PARAMS, parseQueryParams, QueryParamError, resolveAnalysisConfig, type BudgetParam, type QueryParams } from '@fulcrum/query';
+import { ENDPOINTS, type Endpoint as ApiEndpoint, type EndpointName } from '@fulcrum/api';
+import { FulcrumError } from '@fulcrum/vocab';
 import { UsageError } from '../errors.js';
 import { describeStoreError, storeOptions } from '../store-flags.js';
 import { loadConfigFromFlags, type EngineConfig } from '../config/index.js';
 
-export type Endpoint = 'sessions' | 'session' | 'report' | 'leverage' | 'outcomes';
+export type Endpoint = EndpointName;
 
 /**
  * Answers a query command from the store or from a running server's API, with
@@ -87,43 +87,38 @@ export function parse(params: QueryParams) {
   }
 }
 
-/** Reads the store directly, with the config file's weights, budgets and repeat threshold. */
+/**
+ * Reads the store directly, with the config file's weights, budgets and repeat
+ * threshold, through the API's own endpoint table: the answer is the one a
+ * server would give.
+ */
 function local(store: Store, config: EngineConfig, prices: PriceTable): QueryBackend {
+  const settings = {
+    analysis: resolveAnalysisConfig({ minRepeat: config.minRepeat, runaway: config.runaway, prices }),
+    weights: config.weights,
+    repositoryBudgetUsd: config.repositoryBudgetUsd,
+    minGroupSize: config.minGroupSize,
+  };
   return {
     via: `${store.kind} store ${store.location}`,
     async get(endpoint, params, id) {
-      const p = parse(params);
-      const c = store.client;
-      if (endpoint === 'sessions') {
-        const page = await listSessionPage(c, p.scope, { sort: p.sort, limit: p.limit, weights: { ...config.weights, ...p.weights } });
-        return { data: page.sessions, total: page.total };
+      const q = parse(params);
+      try {
+        return await (ENDPOINTS[endpoint] as ApiEndpoint).run({ client: store.client, settings }, q, { id });
+      } catch (err) {
+        if (!(err instanceof FulcrumError) || err.statusCode >= 500) throw err;
+        // In the terminal the user's own input is quoted back, and the flag named as typed.
+        if (err.errorName === 'NOT_FOUND') throw new UsageError(`no session "${id}" in project "${q.scope.project}"`);
+        if (endpoint === 'outcomes' && q.by === 'user') throw new UsageError('outcomes are never shown per person: --by is one of team, repository, harness, use-case, all');
+        throw new UsageError(err.message);
       }
-      // Flags (parameters) win over the config file, as they do over a server's settings.
-      const weights = { ...config.weights, ...p.weights };
-      if (endpoint === 'leverage') return { data: await leverageByGroup(c, p.scope, { by: p.by, weights }) };
-      if (endpoint === 'outcomes') {
-        if (p.by === 'user') throw new UsageError('outcomes are never shown per person: --by is one of team, repository, harness, use-case, all');
-        return { data: await outcomesByGroup(c, p.scope, { by: p.by, weights, minGroupSize: config.minGroupSize }) };
-      }
-      if (endpoint === 'report') {
-        const budgets = { repositoryUsd: config.repositoryBudgetUsd, ...p.budgets };
-        return { data: await buildReport(c, p.scope, { by: p.by === 'all' ? undefined : p.by, worstSessions: p.worst, weights, runaway: config.runaway, budgets, minGroupSize: config.minGroupSize }) };
-      }
-      const d = await getSession(c, { ...p.scope, sessionId: id! }, { minRepeat: p.minRepeat ?? config.minRepeat, prices });
-      if (!d) throw new UsageError(`no session "${id}" in project "${p.scope.project}"`);
-      return { data: d };
     },
     close: () => store.close(),
   };
 }
 
-const PATHS: Record<Endpoint, (id?: string) => string> = {
-  sessions: () => '/api/sessions',
-  session: (id) => `/api/sessions/${encodeURIComponent(id!)}`,
-  report: () => '/api/reports/waste',
-  leverage: () => '/api/leverage',
-  outcomes: () => '/api/outcomes',
-};
+/** An endpoint's path with its session id filled in. */
+const pathOf = (endpoint: Endpoint, id?: string) => ENDPOINTS[endpoint].path.replace(':id', encodeURIComponent(id ?? ''));
 
 /** Why the server refused a request, in words that say what to do: no key, an unknown key, a revoked key, or a key of another project. */
 function refusal(status: number, error: { code?: string; message?: string } | undefined, apiKey: string | undefined): string {
@@ -141,8 +136,10 @@ function remote(url: URL, apiKey: string | undefined): QueryBackend {
     via: `server ${url.origin}`,
     async get(endpoint, params, id) {
       parse(params); // the same one-line errors as the local path, before any request
-      const u = new URL(PATHS[endpoint](id), url);
-      for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
+      const u = new URL(pathOf(endpoint, id), url);
+      // Only what the endpoint takes: the server refuses any other parameter, and the local path ignores it.
+      const takes = ENDPOINTS[endpoint].params as readonly string[];
+      for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '' && takes.includes(k)) u.searchParams.set(k, String(v));
       let res: Response;
       try {
         res = await fetch(u, { headers: { accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) } });

@@ -1,6 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { validProjectName } from '@fulcrum/vocab';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { API_KEYS_TABLE, API_KEY_COLUMNS } from '@fulcrum/store';
+
+const KEY_FORMAT = /^fk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
 export interface ApiKeyInfo {
   keyId: string;
@@ -14,13 +17,6 @@ export interface KeyRecord {
   project: string;
   secretSha256: Buffer;
   revoked: boolean;
-}
-
-const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const KEY_FORMAT = /^fk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
-
-export function validProjectName(project: string): boolean {
-  return PROJECT_NAME.test(project);
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();

@@ -10,6 +10,8 @@ export interface AuthOptions {
   refreshMs?: number;
   /** Extra header that may carry the key, besides `Authorization: Bearer`. @default 'x-api-key' */
   header?: string;
+  /** Routes answered without a key (they hold no project's data). @default /healthz, /openapi.json and /docs with its assets */
+  isPublic?: (route: string) => boolean;
 }
 
 declare module 'fastify' {
@@ -28,7 +30,8 @@ declare module 'fastify' {
   }
 }
 
-const PUBLIC = new Set(['/healthz', '/docs', '/docs/json']);
+const PUBLIC = new Set(['/healthz', '/openapi.json', '/docs']);
+const publicByDefault = (route: string) => PUBLIC.has(route) || route.startsWith('/docs/');
 /** Admin routes check their own credential (routes/admin.ts), never a project key. */
 const ADMIN_PREFIX = '/api/admin/';
 
@@ -53,6 +56,7 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   if (!['auto', 'required', 'off'].includes(mode)) throw new Error(`auth: mode must be auto, required or off, got ${mode}`);
   const refreshMs = options.refreshMs ?? 5000;
   const header = (options.header ?? 'x-api-key').toLowerCase();
+  const isPublic = options.isPublic ?? publicByDefault;
   // Undefined while the key table cannot be read: requests then get 503, never a free pass.
   let records: Map<string, KeyRecord> | undefined = mode === 'off' ? new Map() : undefined;
   let lastLoad = 0;
@@ -78,7 +82,7 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   });
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url ?? '';
-    if (mode === 'off' || PUBLIC.has(route) || route.startsWith(ADMIN_PREFIX)) return;
+    if (mode === 'off' || isPublic(route) || route.startsWith(ADMIN_PREFIX)) return;
     if (records === undefined && Date.now() - lastLoad > 1000) await reload().catch(() => undefined);
     if (records === undefined) throw new IngestError('STORE_UNAVAILABLE', 'cannot read API keys', app.retryAfterSeconds);
     const key = presentedKey(req, header);

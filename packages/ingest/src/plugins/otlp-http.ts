@@ -1,7 +1,7 @@
 import { createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ERRORS, IngestError, type ErrorName } from '../errors.js';
+import { answerError, ERRORS, IngestError, type ErrorName } from '../errors.js';
 import { encodeStatus, type OtlpEncoding } from '../otlp/responses.js';
 
 export interface OtlpHttpOptions {
@@ -72,9 +72,10 @@ async function otlpHttp(app: FastifyInstance, options: OtlpHttpOptions): Promise
     const name = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (name) return sendStatus(reply, req, name, name === 'MALFORMED_BODY' ? `${ERRORS[name].message}: ${err.message}` : ERRORS[name].message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendStatus(reply, req, 'BAD_REQUEST', err.message);
-    // Anything unexpected is answered as retryable: OTLP clients drop data on a 500.
-    req.log.error({ err }, 'unexpected error');
-    return sendStatus(reply, req, 'OVERLOADED', 'internal error, retry later', 5);
+    // A store that cannot answer is an outage (503, retry); anything else is a bug, answered 500 with the id the log has.
+    const answer = answerError(err, { retryAfterSeconds: app.retryAfterSeconds });
+    req.log.error({ err, errorId: answer.errorId }, answer.errorId ? 'unexpected error' : 'store unavailable');
+    return sendStatus(reply, req, answer.name, answer.message, answer.retryAfterSeconds);
   });
 }
 

@@ -3,8 +3,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createApiKey, listApiKeys, revokeApiKey, validProjectName } from '../auth/keys.js';
-import { ERRORS, IngestError, type ErrorName } from '../errors.js';
+import { validProjectName } from '@fulcrum/vocab';
+import { createApiKey, listApiKeys, revokeApiKey } from '../auth/keys.js';
+import { answerError, errorBody, IngestError } from '../errors.js';
 
 /** The file in an embedded data directory that holds the running server's admin token. */
 export const ADMIN_TOKEN_FILE = 'fulcrum.admin-token';
@@ -77,10 +78,10 @@ async function admin(app: FastifyInstance, options: AdminOptions): Promise<void>
   const expected = sha256(options.token);
   await app.register(async (scoped) => {
     scoped.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-      const name: ErrorName = err instanceof IngestError ? err.errorName : err.validation ? 'BAD_REQUEST' : 'STORE_UNAVAILABLE';
-      if (name === 'STORE_UNAVAILABLE') req.log.error({ err }, 'admin request failed');
-      const message = err instanceof IngestError ? err.message : err.validation ? `${ERRORS.BAD_REQUEST.message}: ${err.message}` : ERRORS[name].message;
-      return reply.code(ERRORS[name].status).send({ error: { code: name, message } });
+      const answer = err.validation ? answerError(new IngestError('BAD_REQUEST', err.message)) : answerError(err, { retryAfterSeconds: scoped.retryAfterSeconds });
+      if (answer.status >= 500) req.log.error({ err, errorId: answer.errorId }, 'admin request failed');
+      if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
+      return reply.code(answer.status).send(errorBody(answer));
     });
     scoped.addHook('onRequest', async (req: FastifyRequest) => {
       if (!isLoopback(req.socket.remoteAddress)) throw new IngestError('ADMIN_ONLY');
@@ -89,9 +90,8 @@ async function admin(app: FastifyInstance, options: AdminOptions): Promise<void>
         throw new IngestError('UNAUTHENTICATED', `admin requests need the token in ${ADMIN_TOKEN_HEADER} (the CLI reads it from the data directory)`);
       }
     });
-    const hide = { hide: true };
 
-    scoped.post('/api/admin/keys', { schema: hide }, async (req, reply) => {
+    scoped.post('/api/admin/keys', async (req, reply) => {
       let body: { project?: unknown; name?: unknown };
       try {
         body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : String(req.body ?? '{}')) as typeof body;
@@ -109,12 +109,12 @@ async function admin(app: FastifyInstance, options: AdminOptions): Promise<void>
       });
     });
 
-    scoped.get('/api/admin/keys', { schema: hide }, async (req) => {
+    scoped.get('/api/admin/keys', async (req) => {
       const project = (req.query as { project?: string }).project || undefined;
       return listApiKeys(scoped.store.client, project);
     });
 
-    scoped.post('/api/admin/keys/:id/revoke', { schema: hide }, async (req) => {
+    scoped.post('/api/admin/keys/:id/revoke', async (req) => {
       const id = (req.params as { id: string }).id;
       if (!(await revokeApiKey(scoped.store.client, id))) throw new IngestError('NOT_FOUND', `no key with id "${id}"`);
       await scoped.reloadApiKeys().catch((err) => req.log.warn({ err }, 'could not reload API keys'));

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, describeDetachedPart, openStore, recoverDetachedParts, type StoreOptions } from '@fulcrum/store';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AppOptions } from './app.js';
-import { writeAdminToken } from './routes/admin.js';
+import { writeAdminToken } from '@fulcrum/ingest';
+import { apiSettingsOf, buildApp, type AppOptions } from './app.js';
+import { buildWebServer } from './web-server.js';
 
 export interface ServerOptions extends Omit<AppOptions, 'store'> {
   /** Where to store data. @default embedded store in './.fulcrum/data' */
@@ -13,12 +14,16 @@ export interface ServerOptions extends Omit<AppOptions, 'store'> {
   host?: string;
   /** @default '<dataDir>/spool' embedded, './.fulcrum/spool' with a ClickHouse server */
   spoolDir?: string;
+  /** Port of the web app (its pages, the same query API and docs); 0 picks a free one. `fulcrum serve` asks for 4320. @default false (no web app) */
+  webPort?: number | false;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   /** Base URL, e.g. http://127.0.0.1:4318 */
   url: string;
+  /** The web app, when it is served. */
+  web?: { app: FastifyInstance; url: string };
   close(): Promise<void>;
 }
 
@@ -26,22 +31,29 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const store = await openStore(options.store);
   let app: FastifyInstance;
+  let web: FastifyInstance | undefined;
+  let webUrl: string | undefined;
   // An embedded data directory is held by this process alone, so `fulcrum keys` manages keys
   // through this server: it proves it may by reading this token from the directory (see routes/admin.ts).
   const admin = store.kind === 'embedded' ? writeAdminToken(store.location) : undefined;
   try {
     const spoolDir = options.spoolDir ?? (options.store?.url ? resolve('.fulcrum', 'spool') : join(store.location, 'spool'));
-    app = await buildApp({ ...options, spoolDir, store, admin: options.admin ?? (admin ? { token: admin.token } : undefined) });
+    const host = options.host ?? '127.0.0.1';
+    if (options.webPort !== undefined && options.webPort !== false) {
+      web = await buildWebServer({ store, auth: options.auth, settings: apiSettingsOf(options), apiLimits: options.apiLimits, defaultProject: options.defaultProject, retryAfterSeconds: options.retryAfterSeconds, logger: options.logger });
+      await web.listen({ port: options.webPort, host });
+      webUrl = `http://${host}:${portOf(web)}`;
+    }
+    app = await buildApp({ ...options, spoolDir, store, webAppUrl: webUrl, admin: options.admin ?? (admin ? { token: admin.token } : undefined) });
     await reportDetachedParts(app);
-    await app.listen({ port: options.port ?? 4318, host: options.host ?? '127.0.0.1' });
+    await app.listen({ port: options.port ?? 4318, host });
   } catch (err) {
+    await web?.close();
     admin?.remove();
     await store.close();
     throw err;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const url = `http://${options.host ?? '127.0.0.1'}:${portOf(app)}`;
   store.advertise(url);
   app.log.info(app.authEnabled() ? 'auth: on (API keys required; see fulcrum keys)'
     : app.authMode === 'off' ? 'auth: off (--auth off: keys are not checked; anyone who can reach this port can write and read)'
@@ -49,8 +61,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   return {
     app,
     url,
+    ...(web && webUrl ? { web: { app: web, url: webUrl } } : {}),
     async close() {
       try {
+        await web?.close();
         await app.close();
       } finally {
         admin?.remove();
@@ -75,4 +89,9 @@ async function reportDetachedParts(app: FastifyInstance): Promise<void> {
   } catch (err) {
     app.log.warn({ err: (err as Error).message }, 'could not check for detached parts');
   }
+}
+
+function portOf(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { IngestError } from '../errors.js';
+import { FulcrumError as IngestError } from '@fulcrum/vocab';
 
 export interface ApiLimitsOptions {
   /** Query API requests per second each project may make, on average; 0 turns the rate limit off. @default 10 */
@@ -11,6 +11,11 @@ export interface ApiLimitsOptions {
   maxConcurrentPerProject?: number;
   /** Queries all projects together may have running at once; more get 503. An embedded store runs one query at a time, so every one queued delays inserts. @default 4 */
   maxConcurrent?: number;
+}
+
+interface LimitsPluginOptions extends ApiLimitsOptions {
+  /** The project a request counts against. */
+  projectOf(req: FastifyRequest): string;
 }
 
 interface Bucket {
@@ -24,7 +29,7 @@ interface Bucket {
  * held while the handler runs, that is while its queries run, even when the
  * client has gone: a query does not stop because its caller hung up.
  */
-async function apiLimits(app: FastifyInstance, options: ApiLimitsOptions): Promise<void> {
+async function apiLimits(app: FastifyInstance, options: LimitsPluginOptions): Promise<void> {
   const rate = options.requestsPerSecond ?? 10;
   const burst = options.burst ?? rate * 2;
   const perProject = options.maxConcurrentPerProject ?? 2;
@@ -65,7 +70,7 @@ async function apiLimits(app: FastifyInstance, options: ApiLimitsOptions): Promi
   app.addHook('onRoute', (route) => {
     const handler = route.handler as (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) => unknown;
     route.handler = async function limited(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
-      const release = acquire(app.projectOf(req));
+      const release = acquire(options.projectOf(req));
       try {
         return await handler.call(this, req, reply);
       } finally {

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { linkSessionsToCommits } from '@fulcrum/query';
-import { ERRORS, IngestError, type ErrorName } from '../errors.js';
-import { gitRows, objectId, readGitSyncState, storedName, writeGitRows, writeGitSyncState } from '../git/commit-rows.js';
-import { survivalCall } from '../git/survival-ops.js';
+import { answerError, errorBody, FulcrumError as IngestError, type ErrorName } from '@fulcrum/vocab';
+import { gitRows, objectId, readGitSyncState, storedName, writeGitRows, writeGitSyncState } from '@fulcrum/ingest';
+import { survivalCall } from './survival-ops.js';
 
 export interface GitRoutesOptions {
   /** Largest body of POST /api/git/commits, in bytes (after decompression). @default 16777216 (16 MiB) */
@@ -66,16 +66,14 @@ async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<voi
     scoped.setErrorHandler((err: Error & { code?: string; statusCode?: number; validation?: unknown }, req, reply) => {
       const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
       const malformed = err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR';
-      const name: ErrorName = err instanceof IngestError ? err.errorName : tooLarge ? 'BODY_TOO_LARGE' : malformed ? 'MALFORMED_BODY' : err.validation ? 'BAD_REQUEST' : 'STORE_UNAVAILABLE';
-      if (name === 'STORE_UNAVAILABLE') req.log.error({ err: err.message }, 'git commits request failed');
-      const message = err instanceof IngestError ? err.message : ERRORS[name].message;
-      const retryAfter = err instanceof IngestError ? err.retryAfterSeconds : name === 'STORE_UNAVAILABLE' ? scoped.retryAfterSeconds : undefined;
-      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-      return reply.code(ERRORS[name].status).send({ error: { code: name, message } });
+      const known: ErrorName | undefined = tooLarge ? 'BODY_TOO_LARGE' : malformed ? 'MALFORMED_BODY' : err.validation ? 'BAD_REQUEST' : undefined;
+      const answer = answerError(known ? new IngestError(known) : err, { retryAfterSeconds: scoped.retryAfterSeconds });
+      if (answer.status >= 500) req.log.error({ err, errorId: answer.errorId }, 'git commits request failed');
+      if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
+      return reply.code(answer.status).send(errorBody(answer));
     });
-    const hide = { hide: true };
 
-    scoped.post('/api/git/commits', { bodyLimit, schema: hide }, async (req) => {
+    scoped.post('/api/git/commits', { bodyLimit }, async (req) => {
       const body = parseBody(req);
       const { repository, branch } = names(body.repository, body.branch);
       const items = (Array.isArray(body.commits) ? body.commits.length : 0) + (Array.isArray(body.files) ? body.files.length : 0);
@@ -101,7 +99,7 @@ async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<voi
       return { commits: rows.commits.length, files: rows.files.length, rejected: rows.rejected };
     });
 
-    scoped.post('/api/git/survival', { bodyLimit, schema: hide }, async (req) => {
+    scoped.post('/api/git/survival', { bodyLimit }, async (req) => {
       const body = parseBody(req) as { repository?: unknown; branch?: unknown; op?: unknown; args?: unknown };
       const { repository, branch } = names(body.repository, body.branch);
       const redact = scoped.sanitiseOptions.redact;
@@ -109,7 +107,7 @@ async function git(app: FastifyInstance, options: GitRoutesOptions): Promise<voi
       return { result: await survivalCall(scoped.store, target, redact)(body.op, body.args) };
     });
 
-    scoped.get('/api/git/sync-state', { schema: hide }, async (req) => {
+    scoped.get('/api/git/sync-state', async (req) => {
       const q = req.query as { repository?: unknown; branch?: unknown };
       const { repository, branch } = names(q.repository, q.branch);
       const state = await readGitSyncState(scoped.store.client, { project: scoped.projectOf(req), repository, branch, redact: scoped.sanitiseOptions.redact });

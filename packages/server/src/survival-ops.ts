@@ -1,8 +1,8 @@
 import { storeSurvivalData, type CommitSurvival, type LineOrigin, type SurvivalData, type SurvivalTarget } from '@fulcrum/query';
 import type { Store } from '@fulcrum/store';
-import { IngestError } from '../errors.js';
-import type { Redact } from '../normalise/caps.js';
-import { MAX_PATH, objectId, storedPath } from './commit-rows.js';
+import { FulcrumError as IngestError } from '@fulcrum/vocab';
+import type { Redact } from '@fulcrum/ingest';
+import { MAX_PATH, objectId, storedPath } from '@fulcrum/ingest';
 
 /** Most paths, hashes or rows in one survival call (`fulcrum git sync` sends up to 2,000 keys and 20,000 origin rows). */
 const MAX_KEYS = 2_000;

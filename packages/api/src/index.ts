@@ -1,0 +1,11 @@
+export { apiPlugin } from './routes.js';
+export type { ApiPluginOptions, RequestProject } from './routes.js';
+export { ENDPOINTS, TOTAL_HEADER } from './endpoints.js';
+export type { ApiSettings, Endpoint, EndpointAnswer, EndpointContext, EndpointName } from './endpoints.js';
+export { PARAMS, SCOPE_PARAMS, WEIGHT_PARAM_NAMES, BUDGET_PARAM_NAMES, querystringSchema } from './params.js';
+export type { ParamName, ParamSpec } from './params.js';
+export { SHARED_SCHEMAS, ERROR_SCHEMA, routeSchema } from './schemas.js';
+export { RESULT_SCHEMAS } from './generated/schemas.js';
+export { openApiPlugin, OPENAPI_PATH, DOCS_PATH } from './openapi.js';
+export { apiLimitsPlugin, queryLimitError } from './limits.js';
+export type { ApiLimitsOptions } from './limits.js';

@@ -1,0 +1,10 @@
+export { buildApp, apiSettingsOf, requestProjectOf } from './app.js';
+export type { AppOptions } from './app.js';
+export { startServer } from './start.js';
+export type { ServerOptions, RunningServer } from './start.js';
+export { buildWebServer } from './web-server.js';
+export type { WebServerOptions } from './web-server.js';
+export { analyserPlugin } from './analyser.js';
+export type { AnalyserOptions } from './analyser.js';
+export { gitRoutes } from './git-routes.js';
+export type { GitRoutesOptions } from './git-routes.js';
