@@ -237,7 +237,7 @@ describe('through a running server', () => {
     expect((await json(bad)).error.message).toBe('bad request: by must be one of all, team, repository, harness, useCase, user');
     const sort = await fetch(`${server.url}/api/sessions?sort=bogus`);
     expect((await json(sort)).error.message).toBe('bad request: sort must be one of spend, start, waste, leverage, tokens');
-    const doc = await json(await fetch(`${server.url}/docs`));
+    const doc = await json(await fetch(`${server.url}/openapi.json`));
     expect(doc.paths['/api/sessions']!.get.responses['200']!.headers['X-Total-Count']!.schema).toEqual({ type: 'integer' });
   });
 });

@@ -56,7 +56,10 @@ export async function demoCommand(argv: string[], env: NodeJS.ProcessEnv): Promi
     process.stderr.write(`sent ${spans} spans in ${sessions.length} sessions (${t1 - t0} ms); analysed ${analysed.sessions} sessions (${Date.now() - t1} ms); building the report\n`);
     const report = await buildReport(server.app.store.client, { project: server.app.projectOf({} as never) });
     process.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, format));
-    if (format === 'table') process.stderr.write(`\nnext: fulcrum session ${report.waste.worstSessions[0]?.sessionId ?? '<id>'}   fulcrum sessions --sort waste   fulcrum leverage --by repository\n`);
+    if (format === 'table') {
+      process.stderr.write(`\nnext: fulcrum session ${report.waste.worstSessions[0]?.sessionId ?? '<id>'}   fulcrum sessions --sort waste   fulcrum leverage --by repository\n`);
+      process.stderr.write('in the browser: npx fulcrum serve, then open http://127.0.0.1:4320 (the web app; API docs at /docs)\n');
+    }
   } finally {
     await server.close();
   }

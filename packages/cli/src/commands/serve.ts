@@ -8,10 +8,13 @@ import { parseSize } from '../config/size.js';
 export const SERVE_HELP = `Usage: fulcrum serve [options]
 
 Starts the OTLP/HTTP receiver (POST /v1/traces, /v1/logs, /v1/metrics), the
-HTTP API (/api/*, OpenAPI at /docs) and /healthz.
+HTTP API (/api/*; OpenAPI 3.1 at /openapi.json, rendered at /docs), /healthz,
+and the web app on its own port.
 
 Options:
   --port <n>              port to listen on (default 4318, env FULCRUM_PORT)
+  --web-port <n>|off      port of the web app, which also answers /api/* and /docs
+                          (default 4320, env FULCRUM_WEB_PORT; off serves no web app)
   --host <addr>           interface to listen on (default 127.0.0.1, env FULCRUM_HOST)
   --auth auto|required|off  API keys: auto = required once any key exists (default, env FULCRUM_AUTH)
   --rate-limit <n>        requests per second per project, 0 = off (default 200, env FULCRUM_RATE_LIMIT)
@@ -47,13 +50,15 @@ Point any OpenTelemetry exporter at it:
 `;
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, auth: { type: 'string' }, 'rate-limit': { type: 'string' }, 'spool-dir': { type: 'string' }, 'analyse-after': { type: 'string' }, analysis: { type: 'string' }, ...LIMIT_FLAGS, ...CONFIG_FLAG, ...STORE_FLAGS });
+  const { values } = parseFlags(argv, { port: { type: 'string' }, 'web-port': { type: 'string' }, host: { type: 'string' }, auth: { type: 'string' }, 'rate-limit': { type: 'string' }, 'spool-dir': { type: 'string' }, 'analyse-after': { type: 'string' }, analysis: { type: 'string' }, ...LIMIT_FLAGS, ...CONFIG_FLAG, ...STORE_FLAGS });
   if (values.help) {
     process.stdout.write(SERVE_HELP);
     return;
   }
   const port = intFlag((values.port as string | undefined) ?? env.FULCRUM_PORT, 'port', 4318);
   const host = (values.host as string | undefined) ?? env.FULCRUM_HOST ?? '127.0.0.1';
+  const webPortText = (values['web-port'] as string | undefined) ?? (env.FULCRUM_WEB_PORT || undefined);
+  const webPort = webPortText === 'off' ? false : intFlag(webPortText, 'web-port', 4320);
   const store = storeOptions(values, env);
   const auth = (values.auth as string | undefined) ?? (env.FULCRUM_AUTH || 'auto');
   if (auth !== 'auto' && auth !== 'required' && auth !== 'off') throw new UsageError(`--auth must be auto, required or off, got "${auth}"`);
@@ -66,6 +71,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   try {
     server = await startServer({
       port,
+      webPort,
       host,
       store: { ...store, ...limits.store },
       spoolDir: values['spool-dir'] as string | undefined,
@@ -86,6 +92,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     throw new UsageError(describeStartError(err as NodeJS.ErrnoException, store, port));
   }
   server.app.log.info(`fulcrum ingest listening on ${server.url} (store: ${server.app.store.kind} ${server.app.store.location})`);
+  if (server.web) server.app.log.info(`web app on ${server.web.url}`);
   const stop = async () => {
     server.app.log.info('shutting down: flushing pending rows');
     await server.close();
@@ -95,8 +102,11 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   process.once('SIGTERM', stop);
 }
 
+/** The port a listen error names (the ingest port or the web app's). */
+const portInUse = (err: NodeJS.ErrnoException): number | undefined => (err as { port?: number }).port;
+
 function describeStartError(err: NodeJS.ErrnoException, store: ReturnType<typeof storeOptions>, port: number): string {
-  if (err.code === 'EADDRINUSE') return `port ${port} is already in use (pass --port)`;
+  if (err.code === 'EADDRINUSE') return `port ${portInUse(err) ?? port} is already in use (pass ${portInUse(err) === port || portInUse(err) === undefined ? '--port' : '--web-port, or --web-port off'})`;
   if (err.code === 'EACCES' && err.syscall === 'listen') return `no permission to listen on port ${port} (pass --port)`;
   const described = describeStoreError(err, store);
   return described.startsWith('cannot open the store: ') ? `cannot start: ${err.message.split('\n')[0]}` : described;
