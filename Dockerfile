@@ -1,4 +1,4 @@
-# Fulcrum ingest: the OTLP/HTTP receiver, HTTP API and /healthz (`fulcrum serve`).
+# Fulcrum: the OTLP/HTTP receiver, HTTP API and /healthz on 4318, the web app on 4320 (`fulcrum serve`).
 # Build: docker build -t fulcrum .   Run: see docker-compose.yml.
 
 FROM node:20-bookworm-slim AS build
@@ -10,6 +10,9 @@ COPY packages/store/package.json packages/store/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/query/package.json packages/query/
+COPY packages/api/package.json packages/api/
+COPY packages/web/package.json packages/web/
+COPY packages/server/package.json packages/server/
 COPY packages/guard/package.json packages/guard/
 COPY packages/cli/package.json packages/cli/
 # npm install, not npm ci: the lock carries only the platform builds of optional
@@ -20,8 +23,8 @@ COPY packages/cli/package.json packages/cli/
 RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages packages
-# The build bundles the guard's hook (fulcrum guard) into one file.
-COPY scripts/bundle-guard.mjs scripts/
+# The build bundles the guard's hook (fulcrum guard) into one file, and the web app.
+COPY scripts/bundle-guard.mjs scripts/bundle-web.mjs scripts/
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -33,6 +36,9 @@ COPY packages/store/package.json packages/store/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/query/package.json packages/query/
+COPY packages/api/package.json packages/api/
+COPY packages/web/package.json packages/web/
+COPY packages/server/package.json packages/server/
 COPY packages/guard/package.json packages/guard/
 COPY packages/cli/package.json packages/cli/
 # Runtime dependencies only: the compiler and test tools stay in the build stage.
@@ -43,6 +49,9 @@ COPY --from=build /app/packages/store/dist packages/store/dist
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/packages/ingest/dist packages/ingest/dist
 COPY --from=build /app/packages/query/dist packages/query/dist
+COPY --from=build /app/packages/api/dist packages/api/dist
+COPY --from=build /app/packages/web/dist packages/web/dist
+COPY --from=build /app/packages/server/dist packages/server/dist
 COPY --from=build /app/packages/guard/dist packages/guard/dist
 COPY --from=build /app/packages/cli/dist packages/cli/dist
 # `fulcrum` on PATH, so `docker compose exec fulcrum fulcrum keys create --project P`
@@ -52,7 +61,7 @@ RUN printf '#!/bin/sh\nexec node /app/packages/cli/dist/bin.js "$@"\n' > /usr/lo
 # unprivileged user must own; a named volume copies this ownership when created.
 RUN mkdir -p /var/lib/fulcrum/spool && chown -R node:node /var/lib/fulcrum
 USER node
-EXPOSE 4318
+EXPOSE 4318 4320
 # node:*-slim has no curl or wget; Node's fetch is enough for a probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:4318/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -1,3 +1,4 @@
+import { DEFAULT_WEB_PORT } from '@fulcrum/server';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
@@ -128,7 +129,8 @@ describe('docker-compose.yml', () => {
     expect(Number(flag(cmd, '--port'))).toBe(ingestDefaultPort);
     expect(flag(cmd, '--host')).toBe('0.0.0.0');
     expect(Number(services.fulcrum.environment.FULCRUM_PORT)).toBe(ingestDefaultPort);
-    expect(ports('fulcrum')).toEqual([[14318, ingestDefaultPort]]);
+    // The ingest port as 14318 (the collector has 4318), the web app's on its own.
+    expect(ports('fulcrum')).toEqual([[14318, ingestDefaultPort], [DEFAULT_WEB_PORT, DEFAULT_WEB_PORT]]);
     const spool = flag(cmd, '--spool-dir')!;
     expect(spool.startsWith(mountTarget('fulcrum', 'fulcrum-spool')! + '/')).toBe(true);
   });
@@ -282,7 +284,7 @@ describe('Dockerfile', () => {
     const cmd = JSON.parse(/^CMD (.+)$/m.exec(dockerfile)![1]!) as string[];
     expect(entry).toEqual(['node', 'packages/cli/dist/bin.js']);
     expect(cmd).toEqual(services.fulcrum.command);
-    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${ingestDefaultPort}$`, 'm'));
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${ingestDefaultPort} ${DEFAULT_WEB_PORT}$`, 'm'));
   });
 
   it('copies every workspace manifest into both stages and every built package into the runtime', () => {

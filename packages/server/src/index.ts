@@ -1,6 +1,6 @@
 export { buildApp, apiSettingsOf, requestProjectOf } from './app.js';
 export type { AppOptions } from './app.js';
-export { startServer } from './start.js';
+export { startServer, DEFAULT_WEB_PORT } from './start.js';
 export type { ServerOptions, RunningServer } from './start.js';
 export { buildWebServer } from './web-server.js';
 export type { WebServerOptions } from './web-server.js';

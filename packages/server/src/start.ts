@@ -5,6 +5,9 @@ import { writeAdminToken } from '@fulcrum/ingest';
 import { apiSettingsOf, buildApp, type AppOptions } from './app.js';
 import { buildWebServer } from './web-server.js';
 
+/** The web app's port when `fulcrum serve` is not told otherwise. */
+export const DEFAULT_WEB_PORT = 4320;
+
 export interface ServerOptions extends Omit<AppOptions, 'store'> {
   /** Where to store data. @default embedded store in './.fulcrum/data' */
   store?: StoreOptions;

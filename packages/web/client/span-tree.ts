@@ -84,3 +84,17 @@ export function targetsOf(findings: Finding[]): Map<string, string> {
   }
   return out;
 }
+
+/** What a wasted span cost: its finding's $ shared evenly over the finding's wasted spans. */
+export function wasteCostBySpan(findings: Finding[]): Map<string, { usd: number; estimated: boolean }> {
+  const out = new Map<string, { usd: number; estimated: boolean }>();
+  for (const f of findings) {
+    if (f.wasteSpanIds.length === 0) continue;
+    const usd = f.costUsd / f.wasteSpanIds.length;
+    for (const id of f.wasteSpanIds) {
+      const prev = out.get(id);
+      out.set(id, { usd: (prev?.usd ?? 0) + usd, estimated: (prev?.estimated ?? false) || f.estimated });
+    }
+  }
+  return out;
+}

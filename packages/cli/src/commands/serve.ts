@@ -1,4 +1,4 @@
-import { startServer } from '@fulcrum/server';
+import { DEFAULT_WEB_PORT, startServer } from '@fulcrum/server';
 import { intFlag, parseFlags } from '../args.js';
 import { describeStoreError, storeOptions, STORE_FLAGS, STORE_HELP } from '../store-flags.js';
 import { UsageError } from '../errors.js';
@@ -14,7 +14,7 @@ and the web app on its own port.
 Options:
   --port <n>              port to listen on (default 4318, env FULCRUM_PORT)
   --web-port <n>|off      port of the web app, which also answers /api/* and /docs
-                          (default 4320, env FULCRUM_WEB_PORT; off serves no web app)
+                          (default ${DEFAULT_WEB_PORT}, env FULCRUM_WEB_PORT; off serves no web app)
   --host <addr>           interface to listen on (default 127.0.0.1, env FULCRUM_HOST)
   --auth auto|required|off  API keys: auto = required once any key exists (default, env FULCRUM_AUTH)
   --rate-limit <n>        requests per second per project, 0 = off (default 200, env FULCRUM_RATE_LIMIT)
@@ -58,7 +58,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const port = intFlag((values.port as string | undefined) ?? env.FULCRUM_PORT, 'port', 4318);
   const host = (values.host as string | undefined) ?? env.FULCRUM_HOST ?? '127.0.0.1';
   const webPortText = (values['web-port'] as string | undefined) ?? (env.FULCRUM_WEB_PORT || undefined);
-  const webPort = webPortText === 'off' ? false : intFlag(webPortText, 'web-port', 4320);
+  const webPort = webPortText === 'off' ? false : intFlag(webPortText, 'web-port', DEFAULT_WEB_PORT);
   const store = storeOptions(values, env);
   const auth = (values.auth as string | undefined) ?? (env.FULCRUM_AUTH || 'auto');
   if (auth !== 'auto' && auth !== 'required' && auth !== 'off') throw new UsageError(`--auth must be auto, required or off, got "${auth}"`);

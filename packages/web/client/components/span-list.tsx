@@ -19,6 +19,8 @@ interface SpanListProps {
   scrollNonce: number;
   /** File or command by span id, for tool rows whose span does not carry one. */
   targets: Map<string, string>;
+  /** The wasted $ of each wasted span (its finding's share). */
+  wasteCost: Map<string, { usd: number; estimated: boolean }>;
 }
 
 /** Where a row sits among the visible ones (binary search: they are in increasing order). */
@@ -35,7 +37,7 @@ function positionOf(visible: Int32Array, row: number): number {
 }
 
 /** The session's spans as a virtualised tree and waterfall: only the rows in view are in the DOM. */
-export function SpanList({ tree, visible, collapsed, onToggle, selected, onSelect, scrollNonce, targets }: SpanListProps) {
+export function SpanList({ tree, visible, collapsed, onToggle, selected, onSelect, scrollNonce, targets, wasteCost }: SpanListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(560);
@@ -73,6 +75,7 @@ export function SpanList({ tree, visible, collapsed, onToggle, selected, onSelec
     const target = node.filePath || node.command || targets.get(node.spanId) || '';
     const waste = node.waste.length > 0;
     const failed = !node.success;
+    const wasted = wasteCost.get(node.spanId);
     rows.push(
       <div
         key={node.spanId}
@@ -113,6 +116,7 @@ export function SpanList({ tree, visible, collapsed, onToggle, selected, onSelec
           {waste && (
             <span class="waste-mark" title={`Waste: ${node.waste.map(kindLabel).join(', ')}`}>
               ⚠ {node.waste.map(kindLabel).join(', ')}
+              {wasted && ` ${money(wasted.usd, wasted.estimated)}`}
             </span>
           )}
           {waste && node.evidence && <span class={`evidence ev-${node.evidence}`}>{node.evidence} evidence</span>}

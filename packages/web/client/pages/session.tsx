@@ -1,10 +1,11 @@
+import type { JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { apiPath, useApi } from '../api.js';
 import { Empty, Page } from '../components/page.js';
 import { SpanList } from '../components/span-list.js';
 import { count, duration, kindLabel, money, offset, percent, shortId, tokens } from '../format.js';
 import type { Location } from '../router.js';
-import { flatten, revealRow, targetsOf, visibleRows, type FlatTree } from '../span-tree.js';
+import { flatten, revealRow, targetsOf, visibleRows, wasteCostBySpan, type FlatTree } from '../span-tree.js';
 import type { Finding, SessionDetail } from '../types.js';
 import { KIND_HELP } from './waste.js';
 
@@ -15,6 +16,7 @@ export function Session({ loc, id }: { loc: Location; id: string }) {
   const d = detail.data;
   const tree = useMemo(() => (d ? flatten(d.roots) : undefined), [d]);
   const targets = useMemo(() => targetsOf(d?.findings ?? []), [d]);
+  const wasteCost = useMemo(() => wasteCostBySpan(d?.findings ?? []), [d]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(new Set());
   const [selected, setSelected] = useState(-1);
   const [nonce, setNonce] = useState(0);
@@ -79,7 +81,7 @@ export function Session({ loc, id }: { loc: Location; id: string }) {
               {tree.nodes.length === 0 ? (
                 <Empty>This session has no spans.</Empty>
               ) : (
-                <SpanList tree={tree} visible={visible} collapsed={collapsed} onToggle={toggle} selected={selected} onSelect={selectRow} scrollNonce={nonce} targets={targets} />
+                <SpanList tree={tree} visible={visible} collapsed={collapsed} onToggle={toggle} selected={selected} onSelect={selectRow} scrollNonce={nonce} targets={targets} wasteCost={wasteCost} />
               )}
             </section>
             <Findings findings={d.findings} tree={tree} selected={selected >= 0 ? tree.nodes[selected].spanId : ''} onFollow={(spanId) => selectRow(tree.index.get(spanId) ?? -1)} />
@@ -156,6 +158,9 @@ function Summary({ detail: d, tree }: { detail: SessionDetail; tree: FlatTree })
   );
 }
 
+/** Span links shown per finding before "show all": a loop of hundreds of calls would bury the others. */
+const LINKS_SHOWN = 24;
+
 function Findings({ findings, tree, selected, onFollow }: { findings: Finding[]; tree: FlatTree; selected: string; onFollow: (spanId: string) => void }) {
   const sorted = useMemo(() => [...findings].sort((a, b) => (a.evidence === b.evidence ? b.costUsd - a.costUsd : a.evidence === 'known' ? -1 : 1)), [findings]);
   const link = (spanId: string, role: string) => {
@@ -205,14 +210,31 @@ function Findings({ findings, tree, selected, onFollow }: { findings: Finding[];
                   <ul>{f.anchorSpanIds.map((s) => link(s, 'anchor'))}</ul>
                 </div>
               )}
-              <div class="finding-spans">
-                <span class="muted">Wasted:</span>
-                <ul>{f.wasteSpanIds.map((s) => link(s, 'wasted'))}</ul>
-              </div>
+              <WastedLinks ids={f.wasteSpanIds} link={link} />
             </li>
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+function WastedLinks({ ids, link }: { ids: string[]; link: (spanId: string, role: string) => JSX.Element }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? ids : ids.slice(0, LINKS_SHOWN);
+  return (
+    <div class="finding-spans">
+      <span class="muted">Wasted:</span>
+      <ul>
+        {shown.map((s) => link(s, 'wasted'))}
+        {ids.length > shown.length && (
+          <li>
+            <button type="button" class="more" onClick={() => setAll(true)}>
+              show all {ids.length}
+            </button>
+          </li>
+        )}
+      </ul>
+    </div>
   );
 }
