@@ -18,6 +18,10 @@ export interface SessionNode {
   type: string;
   /** Tool, model, skill, MCP server or agent name, whichever the span has. */
   label: string;
+  /** On a tool call: the file it read or wrote (as stored: redacted, capped), else ''. */
+  filePath: string;
+  /** On a shell call: the command (as stored: redacted, capped), else ''. */
+  command: string;
   start: string;
   durationMs: number;
   tokens: number;
@@ -147,7 +151,7 @@ ORDER BY Timestamp, SpanId`,
     const [mode, reason, name, label, durationMs] = rows[i]!.slice(-5) as [string, string, string, string, number];
     const guard = isGuard(sp) ? { guard: { policy: sp.guardPolicy, decision: sp.guardDecision, mode, reason, savedUsd: sp.guardSavedUsd } } : {};
     nodes.set(sp.spanId, {
-      spanId: sp.spanId, parentSpanId: sp.parentSpanId, name, type: sp.type, label, durationMs: Number(durationMs), tokens: tokensOf(sp), costUsd: sp.costUsd,
+      spanId: sp.spanId, parentSpanId: sp.parentSpanId, name, type: sp.type, label, filePath: sp.filePath, command: sp.command, durationMs: Number(durationMs), tokens: tokensOf(sp), costUsd: sp.costUsd,
       start: new Date(sp.startMs).toISOString(), success: sp.success, waste: marks.has(sp.spanId) ? [marks.get(sp.spanId)!.kind] : [], evidence: marks.get(sp.spanId)?.evidence ?? '', ...guard, children: [],
     });
   });

@@ -133,28 +133,30 @@ export interface ApiState<T> {
 /** The answer to a GET, asked again when the path or the key changes; null asks nothing. */
 export function useApi<T>(path: string | null): ApiState<T> {
   const { generation } = useAuth();
-  const [state, setState] = useState<ApiState<T>>({ loading: path !== null });
+  const [state, setState] = useState<ApiState<T> & { path: string | null; generation: number }>({ loading: path !== null, path, generation });
   useEffect(() => {
     if (path === null) {
-      setState({ loading: false });
+      setState({ loading: false, path, generation });
       return;
     }
     const ctl = new AbortController();
-    setState((s) => ({ ...s, loading: true, error: undefined }));
+    setState((s) => ({ ...s, loading: true, error: undefined, path, generation }));
     apiGet<T>(path, ctl.signal).then(
       ({ body, headers }) => {
         const total = headers.get('x-total-count');
-        setState({ data: body, loading: false, total: total === null ? undefined : Number(total) });
+        setState({ data: body, loading: false, total: total === null ? undefined : Number(total), path, generation });
       },
       (err: unknown) => {
         if (ctl.signal.aborted) return;
         const error = err instanceof ApiError ? err : new ApiError(0, 'NETWORK', `could not reach the server: ${(err as Error).message}`);
-        setState({ loading: false, error });
+        setState({ loading: false, error, path, generation });
       },
     );
     return () => ctl.abort();
   }, [path, generation]);
-  return state;
+  // Between a change of path and the effect that asks for it, the answer held is the old one: still loading.
+  const stale = state.path !== path || state.generation !== generation;
+  return { data: state.data, error: stale ? undefined : state.error, total: state.total, loading: path !== null && (stale || state.loading) };
 }
 
 /** /api/<path>?<scope params of the page URL, plus extras>; empty values are left out. */

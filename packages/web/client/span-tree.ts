@@ -2,8 +2,8 @@
 // collapsing is a Set of row indices, and the visible rows are a walk that skips collapsed subtrees.
 import type { Finding, SessionNode } from './types.js';
 
-/** A span as the app reads it: the tree's fields, and the file or command when the API sends them. */
-export type SpanNode = SessionNode & { filePath?: string; command?: string };
+/** A span as the app reads it: the tree's own node. */
+export type SpanNode = SessionNode;
 
 export interface FlatTree {
   nodes: SpanNode[];

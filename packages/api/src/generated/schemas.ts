@@ -959,6 +959,12 @@ export const RESULT_SCHEMAS = {
       "label": {
         "type": "string"
       },
+      "filePath": {
+        "type": "string"
+      },
+      "command": {
+        "type": "string"
+      },
       "start": {
         "type": "string"
       },
@@ -1007,6 +1013,8 @@ export const RESULT_SCHEMAS = {
       "name",
       "type",
       "label",
+      "filePath",
+      "command",
       "start",
       "durationMs",
       "tokens",

@@ -61,7 +61,7 @@ export function Leverage({ loc }: { loc: Location }) {
         </label>
       }
     >
-      {d && d.total.sessions === 0 && <ConnectHelp />}
+      {d && d.total.sessions === 0 && <ConnectHelp what={scope.since ? 'No sessions in this time range.' : undefined} />}
       {d && d.total.sessions > 0 && (
         <>
           <p class="lede">

@@ -7,7 +7,7 @@ import { count, groupKey, kindLabel, leverage, money, percent, shortId, when } f
 import { navigate, withParams, type Location } from '../router.js';
 import { scopeOf } from '../scope.js';
 import { bucketsOf, timeseriesFromSessions, valuesAt } from '../timeseries.js';
-import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type ReportWithHotspots, type SessionSummary, type Timeseries } from '../types.js';
+import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type Report, type SessionSummary, type Timeseries } from '../types.js';
 import { WorstSessions } from './waste.js';
 
 const dimensionOf = (loc: Location): Dimension => {
@@ -21,7 +21,7 @@ const levAxis = (v: number) => leverage(v);
 export function Overview({ loc }: { loc: Location }) {
   const scope = scopeOf(loc);
   const by = dimensionOf(loc);
-  const report = useApi<ReportWithHotspots>(apiPath('reports/waste', { ...scope, by, worst: '10' }));
+  const report = useApi<Report>(apiPath('reports/waste', { ...scope, by, worst: '10' }));
   const all = useApi<Timeseries>(apiPath('timeseries', { ...scope, by: 'all' }));
   const grouped = useApi<Timeseries>(apiPath('timeseries', { ...scope, by }));
   // A server without /api/timeseries yet: bucket the sessions here.
@@ -49,7 +49,7 @@ export function Overview({ loc }: { loc: Location }) {
         </label>
       }
     >
-      {empty && <ConnectHelp />}
+      {empty && <ConnectHelp what={scope.since || scope.until ? 'No sessions in this time range.' : undefined} />}
       {r && !empty && (
         <>
           <Headline report={r} />
@@ -88,7 +88,7 @@ export function Overview({ loc }: { loc: Location }) {
   );
 }
 
-function Headline({ report: r }: { report: ReportWithHotspots }) {
+function Headline({ report: r }: { report: Report }) {
   const spend = r.total.spendUsd;
   const w = r.waste;
   return (
@@ -180,7 +180,7 @@ function GroupedChart({ ts, by }: { ts: Timeseries; by: Dimension }) {
   );
 }
 
-function GroupTable({ report: r, by, loc }: { report: ReportWithHotspots; by: Dimension; loc: Location }) {
+function GroupTable({ report: r, by, loc }: { report: Report; by: Dimension; loc: Location }) {
   return (
     <section class="panel" aria-labelledby="groups-h">
       <h2 id="groups-h">By {DIMENSION_LABELS[by].toLowerCase()}</h2>
@@ -215,7 +215,7 @@ function GroupTable({ report: r, by, loc }: { report: ReportWithHotspots; by: Di
   );
 }
 
-function Runaways({ report: r }: { report: ReportWithHotspots }) {
+function Runaways({ report: r }: { report: Report }) {
   return (
     <section class="panel" aria-labelledby="runaway-h">
       <h2 id="runaway-h">Runaway spend</h2>
@@ -260,7 +260,7 @@ function Runaways({ report: r }: { report: ReportWithHotspots }) {
   );
 }
 
-function OverBudget({ report: r }: { report: ReportWithHotspots }) {
+function OverBudget({ report: r }: { report: Report }) {
   const over = r.budgets.over;
   return (
     <section class="panel" aria-labelledby="budget-h">

@@ -4,7 +4,7 @@ import { ConnectHelp, Empty, Page } from '../components/page.js';
 import { count, kindLabel, money, percent, shortId, tokens } from '../format.js';
 import type { Location } from '../router.js';
 import { scopeOf } from '../scope.js';
-import type { ReportWithHotspots } from '../types.js';
+import type { Report } from '../types.js';
 
 /** What each waste kind means, in a line. */
 export const KIND_HELP: Record<string, string> = {
@@ -19,12 +19,12 @@ export const KIND_HELP: Record<string, string> = {
 };
 
 export function Waste({ loc }: { loc: Location }) {
-  const report = useApi<ReportWithHotspots>(apiPath('reports/waste', { ...scopeOf(loc), worst: '20' }));
+  const report = useApi<Report>(apiPath('reports/waste', { ...scopeOf(loc), worst: '20' }));
   const r = report.data;
   const w = r?.waste;
   return (
     <Page title="Waste" busy={report.loading} error={report.error}>
-      {r && r.total.sessions === 0 && <ConnectHelp />}
+      {r && r.total.sessions === 0 && <ConnectHelp what={loc.params.get('since') ? 'No sessions in this time range.' : undefined} />}
       {r && w && r.total.sessions > 0 && (
         <>
           <dl class="headline">
@@ -90,7 +90,7 @@ export function Waste({ loc }: { loc: Location }) {
   );
 }
 
-function CategoryTable({ categories, partial = false }: { categories: ReportWithHotspots['waste']['categories']; partial?: boolean }) {
+function CategoryTable({ categories, partial = false }: { categories: Report['waste']['categories']; partial?: boolean }) {
   if (categories.length === 0) return <Empty>No waste on known evidence in this range.</Empty>;
   return (
     <div class="table-wrap">
@@ -127,7 +127,7 @@ function CategoryTable({ categories, partial = false }: { categories: ReportWith
 }
 
 /** The sessions with the most waste on known evidence, each a link to its page. */
-export function WorstSessions({ report: r }: { report: ReportWithHotspots }) {
+export function WorstSessions({ report: r }: { report: Report }) {
   const worst = r.waste.worstSessions;
   if (worst.length === 0) return <Empty>No session has waste on known evidence in this range.</Empty>;
   return (
@@ -166,16 +166,13 @@ export function WorstSessions({ report: r }: { report: ReportWithHotspots }) {
   );
 }
 
-function Hotspots({ report: r }: { report: ReportWithHotspots }) {
+function Hotspots({ report: r }: { report: Report }) {
   const h = r.waste.hotspots;
-  const absent = <Empty>This server's report has no hotspots yet (it predates them): the most wasted files and commands appear once it does.</Empty>;
   return (
     <div class="grid-2">
       <section class="panel" aria-labelledby="files-h">
         <h2 id="files-h">Most wasted files</h2>
-        {!h ? (
-          absent
-        ) : h.files.length === 0 ? (
+        {h.files.length === 0 ? (
           <Empty>No file was read or edited wastefully in this range.</Empty>
         ) : (
           <HotspotTable caption="Files with the most waste" head="File" rows={h.files.map((f) => ({ name: f.filePath, ...f }))} />
@@ -183,9 +180,7 @@ function Hotspots({ report: r }: { report: ReportWithHotspots }) {
       </section>
       <section class="panel" aria-labelledby="cmds-h">
         <h2 id="cmds-h">Most wasted commands</h2>
-        {!h ? (
-          absent
-        ) : h.commands.length === 0 ? (
+        {h.commands.length === 0 ? (
           <Empty>No command was run wastefully in this range.</Empty>
         ) : (
           <HotspotTable caption="Commands with the most waste" head="Command" rows={h.commands.map((c) => ({ name: c.command, ...c }))} />
