@@ -59,6 +59,25 @@ describe('the classifier', () => {
     expect(s).toMatchObject({ spendUsd: 0.5, tokens: 1000, modelCalls: 1, toolCalls: 2, linesAdded: 40, skills: 1, mcp: 1, refactors: 0, wasteUsd: 0, waste: [] });
   });
 
+  it('never charges a later request for carrying more than it was sent: waste stays within what the session was billed', () => {
+    // Two re-reads of a 40,000-byte file (10,000 result tokens each) that later requests could not have carried whole:
+    // each later request reports 1,200 tokens of context, so together the wasted results fill at most those 1,200.
+    const read = (id: string) => span({ spanId: id, toolName: 'Read', toolKind: 'read', filePath: 'big.ts', argsHash: 'h-big', resultSize: 40_000 });
+    const small = (id: string) => span({ spanId: id, type: 'llm', model: 'claude-sonnet-4-5', inputTokens: 1200, costUsd: 0.0036 });
+    const spans = [small('m1'), read('r1'), small('m2'), read('r2'), small('m3'), read('r3'), small('m4'), small('m5')];
+    const verdicts = classifySession(spans);
+    expect(verdicts.map((v) => v.spanId)).toEqual(['r2', 'r3']);
+    // m2 and m3 issued the re-reads and are charged for them whole ($0.0036 each), so they have nothing left to carry with.
+    // m4 and m5 each carry r2 and r3: 1,200 tokens between them, split by size (600 each).
+    expect(verdicts[0]!.tokens).toBe(1200 + 600 + 600);
+    expect(verdicts[1]!.tokens).toBe(1200 + 600 + 600);
+    const carried = verdicts.reduce((s, v) => s + v.carriedUsd, 0);
+    expect(carried).toBeCloseTo((1200 + 1200) * 3 / 1e6, 12);
+    // Waste: m2, m3, m4 and m5 whole; m1, which issued the first (needed) read, not at all.
+    const spend = spans.reduce((s, x) => s + x.costUsd, 0);
+    expect(summariseSession(spans, verdicts).wasteUsd).toBeCloseTo(spend - 0.0036, 12);
+  });
+
   it('prices every kind of wasted call by one rule: its share of the issuing call plus carrying its result (worked example)', () => {
     // One model call ($0.03, 3000 tokens) issues two identical reads; 4000 result bytes = 1000 tokens (estimated).
     // Two later requests carry that result: one read it from the cache ($0.30 per M for claude-sonnet-4-5), one did not ($3 per M).
@@ -98,8 +117,9 @@ describe('the classifier', () => {
     expect(s.waste.map((w) => [w.kind, w.spans])).toEqual([['failed_tool', 2]]);
     expect(s.partialWaste.map((w) => [w.kind, w.spans])).toEqual([['failed_retry', 1], ['redundant_read', 1]]);
     expect(s.wasteUsd).toBeCloseTo(0.02, 12);
-    // r2 also carries 188 bytes (47 tokens) through the 5 later requests at claude-opus-4-8's $5 per M input.
-    expect(s.partialWasteUsd).toBeCloseTo(0.02 + 47 * 5 * 5e-6, 12);
+    // r2 also carries 188 bytes (47 tokens) through the later requests at claude-opus-4-8's $5 per M input: through 2 of the 5,
+    // since the 3 that issued f1, f2 and f3 are already charged whole as those calls' waste (no dollar is counted twice).
+    expect(s.partialWasteUsd).toBeCloseTo(0.02 + 47 * 2 * 5e-6, 12);
     expect([s.unverifiableCalls, s.evidenceHint]).toEqual([7, 'OTEL_LOG_TOOL_DETAILS=1']);
   });
 

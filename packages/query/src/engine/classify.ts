@@ -41,7 +41,10 @@ import { isCall, tokensOf, type SessionSpan } from './span.js';
  * - carrying its result in every later request of its thread: result tokens
  *   (bytes / 4, so the figure is marked estimated) × each later call's price
  *   per token, the cache-read price when that call read from the cache, else
- *   the input price.
+ *   the input price. A later request carries no more than it was sent: when
+ *   the wasted results before it add up to more than its context (input, cache
+ *   read and cache write tokens, as reported), each is scaled down to fit, so
+ *   carried waste never exceeds what those requests were billed for.
  */
 export const WASTE_KINDS = ['failed_retry', 'repeated_call', 'ping_pong', 'edit_revert', 'redundant_read', 'repeated_search', 'failed_tool', 'failed_model'] as const;
 export type WasteKind = (typeof WASTE_KINDS)[number];
@@ -130,6 +133,7 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
   // Per agent thread: the issuing model call of each tool call, identical runs, ping-pong.
   const thread = threadsOf(spans, calls);
   const issuer = new Array<Issuer | undefined>(n);
+  const issuerIndex = new Array<number | undefined>(n);
   const byId = new Map<string, number>();
   for (let i = 0; i < n; i++) byId.set(calls[i]!.spanId, i);
   const issuers = new Map<number, Issuer>();
@@ -152,6 +156,7 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
         const x = issuerOf(m);
         x.issued++;
         issuer[i] = x;
+        issuerIndex[i] = m;
       }
       threadTools.push(i);
     }
@@ -236,7 +241,14 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
 
   for (let i = 0; i < n; i++) if (!calls[i]!.success) mark(i, isModel(i) ? 'failed_model' : 'failed_tool', [], 'known');
 
-  const carry = carriedPrices(calls, thread, prices);
+  // What each model call is already charged as waste: its whole cost when it failed, else its share of the wasted calls it issued.
+  const chargedUsd = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    if (kind[i] === undefined) continue;
+    if (isModel(i)) chargedUsd[i] = calls[i]!.costUsd;
+    else if (issuerIndex[i] !== undefined) chargedUsd[issuerIndex[i]!]! += issuer[i]!.costUsd / issuer[i]!.issued;
+  }
+  const carry = carriedCosts(calls, thread, prices, (i) => kind[i] !== undefined && !isModel(i), chargedUsd);
   const sessionId = calls[0]?.sessionId ?? '';
   const verdicts: Verdict[] = [];
   for (let i = 0; i < n; i++) {
@@ -253,11 +265,11 @@ export function classifySession(spans: readonly SessionSpan[], options: Classify
     const issuerUsd = iss ? iss.costUsd / iss.issued : 0;
     const issuerTokens = iss ? Math.floor(iss.tokens / iss.issued) : 0;
     const resultTokens = Math.ceil(c.resultSize / 4);
-    const later = carry.get(i) ?? { calls: 0, usdPerToken: 0 };
-    const carriedUsd = resultTokens * later.usdPerToken;
+    const later = carry.get(i) ?? { calls: 0, tokens: 0, usd: 0 };
+    const carriedUsd = later.usd;
     verdicts.push({
       ...base,
-      tokens: issuerTokens + resultTokens * later.calls,
+      tokens: issuerTokens + later.tokens,
       costUsd: issuerUsd + carriedUsd,
       issuerUsd,
       carriedUsd,
@@ -288,22 +300,50 @@ function threadsOf(spans: readonly SessionSpan[], calls: readonly SessionSpan[])
 }
 
 /**
- * For each tool call: the model calls after it in its thread, and the sum of
- * their prices per token of carried context (cache-read price when the call
+ * For each wasted tool call: the model calls after it in its thread, and the
+ * tokens and $ of its result carried in them (cache-read price when the call
  * read from the cache, else the input price; an unpriced model adds nothing).
+ * A later call carries at most its own context, and is charged at most what
+ * it cost less what it is already charged as waste: where the wasted results
+ * before it exceed either, each one's share is scaled down to fit.
  */
-function carriedPrices(calls: readonly SessionSpan[], thread: readonly string[], prices: PriceTable): Map<number, { calls: number; usdPerToken: number }> {
-  const out = new Map<number, { calls: number; usdPerToken: number }>();
-  const after = new Map<string, { calls: number; usdPerToken: number }>();
-  for (let i = calls.length - 1; i >= 0; i--) {
+function carriedCosts(calls: readonly SessionSpan[], thread: readonly string[], prices: PriceTable, wasted: (i: number) => boolean, chargedUsd: readonly number[]): Map<number, { calls: number; tokens: number; usd: number }> {
+  const resultTokens = (i: number) => Math.ceil(calls[i]!.resultSize / 4);
+  // Per model call: its context, its price per token, and the wasted result tokens sent before it in its thread.
+  const demand = new Map<string, number>();
+  const models: { fit: number; usdPerToken: number }[] = [];
+  const waiting = new Map<string, number[]>();
+  const later = new Map<number, number[]>();
+  for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
     const t = thread[i]!;
-    const acc = after.get(t) ?? { calls: 0, usdPerToken: 0 };
     if (c.type === 'llm') {
+      const context = c.inputTokens + c.cacheReadTokens + c.cacheWriteTokens;
+      const sent = demand.get(t) ?? 0;
       const price = findPrice(c.model, prices);
-      const perToken = price ? (c.cacheReadTokens > 0 ? price.cacheRead : price.input) / 1e6 : 0;
-      after.set(t, { calls: acc.calls + 1, usdPerToken: acc.usdPerToken + perToken });
-    } else out.set(i, acc);
+      const usdPerToken = price ? (c.cacheReadTokens > 0 ? price.cacheRead : price.input) / 1e6 : 0;
+      const budgetUsd = Math.max(0, c.costUsd - chargedUsd[i]!);
+      const fitContext = sent > 0 ? Math.min(1, context / sent) : 1;
+      const fitBill = sent > 0 && usdPerToken > 0 ? Math.min(1, budgetUsd / (sent * usdPerToken)) : 1;
+      models.push({ fit: Math.min(fitContext, fitBill), usdPerToken });
+      for (const w of waiting.get(t) ?? []) later.get(w)!.push(models.length - 1);
+    } else if (wasted(i)) {
+      demand.set(t, (demand.get(t) ?? 0) + resultTokens(i));
+      if (!waiting.has(t)) waiting.set(t, []);
+      waiting.get(t)!.push(i);
+      later.set(i, []);
+    }
+  }
+  const out = new Map<number, { calls: number; tokens: number; usd: number }>();
+  for (const [i, ms] of later) {
+    let tokens = 0;
+    let usd = 0;
+    for (const m of ms) {
+      const carried = resultTokens(i) * models[m]!.fit;
+      tokens += carried;
+      usd += carried * models[m]!.usdPerToken;
+    }
+    out.set(i, { calls: ms.length, tokens: Math.round(tokens), usd });
   }
   return out;
 }

@@ -25,7 +25,7 @@ export function resolveAnalysisConfig(c: { minRepeat?: number; runaway?: Runaway
  * The classifier's rules version: bump it when a rule changes, and every
  * session analysed under the old rules is analysed again.
  */
-export const ENGINE_VERSION = 4;
+export const ENGINE_VERSION = 5;
 
 /**
  * Stored with each summary. A session whose summary was computed under
