@@ -27,6 +27,7 @@ export { limitsPlugin } from './plugins/limits.js';
 export type { LimitsOptions } from './plugins/limits.js';
 export type { PressureSample } from './plugins/pressure.js';
 export type { TimeoutOptions } from './timeouts.js';
+export { timeoutServerOptions } from './timeouts.js';
 export { diskSpacePlugin, defaultLowWater, DISK_MARGIN_BYTES } from './plugins/disk-space.js';
 export type { DiskSpaceOptions, DiskSpaceStatus, FilesystemSpace } from './plugins/disk-space.js';
 export { HealthTracker, storeReportingInserts, publicReason } from './health-tracker.js';

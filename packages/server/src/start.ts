@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, describeDetachedPart, openStore, recoverDetachedParts, type StoreOptions } from '@fulcrum/store';
 import type { FastifyInstance } from 'fastify';
-import { writeAdminToken } from '@fulcrum/ingest';
+import { storedSessionId, writeAdminToken } from '@fulcrum/ingest';
 import { apiSettingsOf, buildApp, type AppOptions } from './app.js';
 import { buildWebServer } from './web-server.js';
 
@@ -43,7 +43,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const spoolDir = options.spoolDir ?? (options.store?.url ? resolve('.fulcrum', 'spool') : join(store.location, 'spool'));
     const host = options.host ?? '127.0.0.1';
     if (options.webPort !== undefined && options.webPort !== false) {
-      web = await buildWebServer({ store, auth: options.auth, settings: apiSettingsOf(options), apiLimits: options.apiLimits, defaultProject: options.defaultProject, retryAfterSeconds: options.retryAfterSeconds, logger: options.logger });
+      web = await buildWebServer({ store, auth: options.auth, settings: apiSettingsOf(options), apiLimits: options.apiLimits, defaultProject: options.defaultProject, retryAfterSeconds: options.retryAfterSeconds, logger: options.logger, timeouts: options.timeouts, sessionIdOf: (id) => storedSessionId(id, app.sanitiseOptions) });
       await web.listen({ port: options.webPort, host });
       webUrl = `http://${host}:${portOf(web)}`;
     }

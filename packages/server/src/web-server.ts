@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { apiPlugin, type ApiLimitsOptions, type ApiSettings } from '@fulcrum/api';
-import { authPlugin, safeLoggerOptions, type AuthOptions } from '@fulcrum/ingest';
+import { authPlugin, safeLoggerOptions, timeoutServerOptions, type AuthOptions, type TimeoutOptions } from '@fulcrum/ingest';
 import { redact } from '@fulcrum/vocab';
 import type { Store } from '@fulcrum/store';
 import { webAppPlugin } from '@fulcrum/web';
@@ -25,6 +25,8 @@ export interface WebServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** The built web app. @default the bundle in packages/web/dist/app */
   appDir?: string;
+  /** Request, header, connection and keep-alive timeouts, as on the ingest port. @default see TimeoutOptions */
+  timeouts?: TimeoutOptions;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface WebServerOptions {
  * key; every /api request is checked as on the ingest port.
  */
 export async function buildWebServer(options: WebServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: safeLoggerOptions(options.logger, redact), return503OnClosing: false });
+  // The ingest port's timeouts, so a client that stops reading cannot hold the server open, and closing ends idle connections.
+  const app = Fastify({ logger: safeLoggerOptions(options.logger, redact), return503OnClosing: false, forceCloseConnections: 'idle', ...timeoutServerOptions(options.timeouts) });
   const defaultProject = options.defaultProject ?? 'default';
   app.decorate('store', options.store);
   app.decorate('retryAfterSeconds', options.retryAfterSeconds ?? 5);

@@ -20,10 +20,10 @@ const ASSET_CACHE = 'public, max-age=31536000, immutable';
 /** The page names the current hashes, so it is checked on every load. */
 const PAGE_CACHE = 'no-cache';
 /**
- * Same origin only: the app loads nothing from elsewhere and talks to this server alone. Inline scripts are
- * allowed because test tools (axe-core through playwright's addScriptTag) inject them; the app itself has none.
+ * Same origin only: the app loads nothing from elsewhere and talks to this server alone, and runs no inline
+ * script. Inline styles are allowed: uPlot and the span list position elements with style attributes.
  */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /** Kept out of the OpenAPI document (@fastify/swagger reads `hide`): these are pages, not API. */
 const HIDDEN = { schema: { hide: true } as FastifySchema };

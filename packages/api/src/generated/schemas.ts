@@ -1325,7 +1325,36 @@ export const RESULT_SCHEMAS = {
   },
   "WasteCategory": {
     "$id": "WasteCategory",
-    "$ref": "WasteByKind#"
+    "type": "object",
+    "properties": {
+      "kind": {
+        "$ref": "WasteKind#"
+      },
+      "findings": {
+        "type": "number"
+      },
+      "spans": {
+        "type": "number"
+      },
+      "tokens": {
+        "type": "number"
+      },
+      "costUsd": {
+        "type": "number"
+      },
+      "estimated": {
+        "type": "boolean"
+      }
+    },
+    "required": [
+      "kind",
+      "findings",
+      "spans",
+      "tokens",
+      "costUsd",
+      "estimated"
+    ],
+    "additionalProperties": false
   },
   "WasteHotspots": {
     "$id": "WasteHotspots",

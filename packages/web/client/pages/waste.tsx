@@ -106,7 +106,7 @@ function CategoryTable({ categories, partial = false }: { categories: Report['wa
           </tr>
         </thead>
         <tbody>
-          {categories.map((c) => (
+          {[...categories].sort((a, b) => b.costUsd - a.costUsd).map((c) => (
             <tr key={c.kind}>
               <th scope="row" class="wrap-text">
                 <span class="kind" data-kind={c.kind}>
