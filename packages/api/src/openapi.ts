@@ -30,7 +30,8 @@ async function openApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: DOCS_PATH,
     // validatorUrl null: the page never asks swagger.io to check the document; it works offline.
-    uiConfig: { url: OPENAPI_PATH, docExpansion: 'list', deepLinking: true, validatorUrl: null },
+    // BaseLayout: no top bar (it offers to explore any URL, and shows the plugin's logo).
+    uiConfig: { url: OPENAPI_PATH, docExpansion: 'list', deepLinking: true, validatorUrl: null, layout: 'BaseLayout' },
     staticCSP: true,
     // Everything from this server: Swagger UI's default allows styles and fonts from any https origin, and upgrades to https.
     transformStaticCSP: (header) => header
