@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { apiPath, useApi } from '../api.js';
+import { GroupBySelect } from '../components/controls.js';
 import { Bars } from '../components/bars.js';
 import { ConnectHelp, Page } from '../components/page.js';
 import { count, groupKey, leverage, money } from '../format.js';
-import { navigate, withParams, type Location } from '../router.js';
+import type { Location } from '../router.js';
 import { scopeOf } from '../scope.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type LeverageResult, type Weights } from '../types.js';
 
@@ -49,16 +50,7 @@ export function Leverage({ loc }: { loc: Location }) {
       busy={saved.loading || whatIf.loading}
       error={saved.error ?? whatIf.error}
       actions={
-        <label class="inline-field">
-          Group by
-          <select aria-label="Group by" value={by} onChange={(e) => navigate(withParams(loc, { by: (e.currentTarget as HTMLSelectElement).value }), { replace: true })}>
-            {DIMENSIONS.map((x) => (
-              <option key={x} value={x}>
-                {DIMENSION_LABELS[x]}
-              </option>
-            ))}
-          </select>
-        </label>
+<GroupBySelect loc={loc} by={by} label="Group by" />
       }
     >
       {d && d.total.sessions === 0 && <ConnectHelp what={scope.since ? 'No sessions in this time range.' : undefined} />}

@@ -1,7 +1,8 @@
 import { apiPath, useApi } from '../api.js';
+import { GroupBySelect } from '../components/controls.js';
 import { Empty, Page } from '../components/page.js';
 import { count, groupKey, leverage, money, percent } from '../format.js';
-import { navigate, withParams, type Location } from '../router.js';
+import type { Location } from '../router.js';
 import { scopeOf } from '../scope.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type OutcomeFigures, type OutcomesResult } from '../types.js';
 
@@ -19,16 +20,7 @@ export function Outcomes({ loc }: { loc: Location }) {
       busy={res.loading}
       error={res.error}
       actions={
-        <label class="inline-field">
-          Group by
-          <select value={by} onChange={(e) => navigate(withParams(loc, { by: (e.currentTarget as HTMLSelectElement).value }), { replace: true })}>
-            {DIMENSIONS.map((x) => (
-              <option key={x} value={x}>
-                {DIMENSION_LABELS[x]}
-              </option>
-            ))}
-          </select>
-        </label>
+<GroupBySelect loc={loc} by={by} label="Group by" />
       }
     >
       {d && !d.outcomesAvailable && (

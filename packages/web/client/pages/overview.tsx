@@ -1,10 +1,11 @@
 import { useMemo } from 'preact/hooks';
 import { apiPath, useApi } from '../api.js';
+import { GroupBySelect, SessionLink } from '../components/controls.js';
 import { Bars } from '../components/bars.js';
 import { ConnectHelp, Empty, Page } from '../components/page.js';
 import { PALETTE, TimeChart, type ChartSeries } from '../components/time-chart.js';
-import { count, groupKey, kindLabel, leverage, money, percent, shortId, when } from '../format.js';
-import { navigate, withParams, type Location } from '../router.js';
+import { count, groupKey, kindLabel, leverage, money, percent, when } from '../format.js';
+import { withParams, type Location } from '../router.js';
 import { scopeOf } from '../scope.js';
 import { bucketsOf, timeseriesFromSessions, valuesAt } from '../timeseries.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type Report, type SessionSummary, type Timeseries } from '../types.js';
@@ -37,16 +38,7 @@ export function Overview({ loc }: { loc: Location }) {
       busy={busy}
       error={report.error ?? (noTimeseries ? sessions.error : all.error)}
       actions={
-        <label class="inline-field">
-          Break down by
-          <select value={by} onChange={(e) => navigate(withParams(loc, { by: (e.currentTarget as HTMLSelectElement).value }), { replace: true })}>
-            {DIMENSIONS.map((d) => (
-              <option key={d} value={d}>
-                {DIMENSION_LABELS[d]}
-              </option>
-            ))}
-          </select>
-        </label>
+<GroupBySelect loc={loc} by={by} label="Break down by" />
       }
     >
       {empty && <ConnectHelp what={scope.since || scope.until ? 'No sessions in this time range.' : undefined} />}
@@ -241,7 +233,7 @@ function Runaways({ report: r }: { report: Report }) {
               {r.runaways.map((w) => (
                 <tr key={`${w.level}:${w.entity}:${w.windowStart}`} class="runaway">
                   <td>{w.level}</td>
-                  <td>{w.level === 'session' ? <a href={`/sessions/${encodeURIComponent(w.entity)}`} class="mono">{shortId(w.entity)}</a> : groupKey(w.entity)}</td>
+                  <td>{w.level === 'session' ? <SessionLink id={w.entity} /> : groupKey(w.entity)}</td>
                   <td>{groupKey(w.team)}</td>
                   <td>
                     {when(w.windowStart)} <span class="muted">({w.windowMinutes} min)</span>

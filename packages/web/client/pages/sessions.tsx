@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { apiPath, useApi } from '../api.js';
+import { SessionLink } from '../components/controls.js';
 import { ConnectHelp, Empty, Page } from '../components/page.js';
-import { count, groupKey, leverage, money, shortId, tokens, when } from '../format.js';
+import { count, groupKey, leverage, money, tokens, when } from '../format.js';
 import { navigate, withParams, type Location } from '../router.js';
 import { scopeOf } from '../scope.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type LeverageResult, type SessionSummary } from '../types.js';
@@ -79,9 +80,7 @@ export function Sessions({ loc }: { loc: Location }) {
                 {rows.map((s) => (
                   <tr key={s.sessionId}>
                     <th scope="row">
-                      <a class="mono" href={`/sessions/${encodeURIComponent(s.sessionId)}`} title={s.sessionId}>
-                        {shortId(s.sessionId)}
-                      </a>
+                      <SessionLink id={s.sessionId} />
                     </th>
                     <td class="nowrap">{when(s.start)}</td>
                     <td>{groupKey(s.team)}</td>

@@ -1,7 +1,8 @@
 import { apiPath, useApi } from '../api.js';
+import { SessionLink } from '../components/controls.js';
 import { Bars } from '../components/bars.js';
 import { ConnectHelp, Empty, Page } from '../components/page.js';
-import { count, kindLabel, money, percent, shortId, tokens } from '../format.js';
+import { count, kindLabel, money, percent, tokens } from '../format.js';
 import type { Location } from '../router.js';
 import { scopeOf } from '../scope.js';
 import type { Report } from '../types.js';
@@ -149,9 +150,7 @@ export function WorstSessions({ report: r }: { report: Report }) {
             return (
               <tr key={s.sessionId}>
                 <th scope="row">
-                  <a class="mono" href={`/sessions/${encodeURIComponent(s.sessionId)}`} title={s.sessionId}>
-                    {shortId(s.sessionId)}
-                  </a>
+                  <SessionLink id={s.sessionId} />
                 </th>
                 <td class="num bad">{money(s.wasteUsd, s.findings.some((f) => f.estimated))}</td>
                 <td class="num">{tokens(s.wasteTokens)}</td>
