@@ -7,8 +7,8 @@ import { PALETTE, TimeChart, type ChartSeries } from '../components/time-chart.j
 import { count, groupKey, kindLabel, leverage, money, percent, when } from '../format.js';
 import { withParams, type Location } from '../router.js';
 import { scopeOf } from '../scope.js';
-import { bucketsOf, timeseriesFromSessions, valuesAt } from '../timeseries.js';
-import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type Report, type SessionSummary, type Timeseries } from '../types.js';
+import { bucketsOf, valuesAt } from '../timeseries.js';
+import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type Report, type Timeseries } from '../types.js';
 import { WorstSessions } from './waste.js';
 
 const dimensionOf = (loc: Location): Dimension => {
@@ -25,18 +25,15 @@ export function Overview({ loc }: { loc: Location }) {
   const report = useApi<Report>(apiPath('reports/waste', { ...scope, by, worst: '10' }));
   const all = useApi<Timeseries>(apiPath('timeseries', { ...scope, by: 'all' }));
   const grouped = useApi<Timeseries>(apiPath('timeseries', { ...scope, by }));
-  // A server without /api/timeseries yet: bucket the sessions here.
-  const noTimeseries = all.error?.status === 404;
-  const sessions = useApi<SessionSummary[]>(noTimeseries ? apiPath('sessions', { ...scope, sort: 'start', limit: '10000' }) : null);
-  const ts = useMemo(() => (all.data ? all.data : sessions.data ? timeseriesFromSessions(sessions.data, report.data?.weights) : undefined), [all.data, sessions.data, report.data?.weights]);
-  const busy = report.loading || all.loading || grouped.loading || sessions.loading;
+  const ts = all.data;
+  const busy = report.loading || all.loading || grouped.loading;
   const r = report.data;
   const empty = r && r.total.sessions === 0;
   return (
     <Page
       title="Overview"
       busy={busy}
-      error={report.error ?? (noTimeseries ? sessions.error : all.error)}
+      error={report.error ?? all.error ?? grouped.error}
       actions={
 <GroupBySelect loc={loc} by={by} label="Break down by" />
       }
@@ -51,12 +48,6 @@ export function Overview({ loc }: { loc: Location }) {
           </div>
           <div class="grid-2">
             {grouped.data && <GroupedChart ts={grouped.data} by={by} />}
-            {noTimeseries && (
-              <figure class="panel">
-                <figcaption>Spend by {DIMENSION_LABELS[by].toLowerCase()} over time</figcaption>
-                <Empty>This server does not answer /api/timeseries yet: only the totals over time are shown, from the session list.</Empty>
-              </figure>
-            )}
             <figure class="panel">
               <figcaption>Spend by {DIMENSION_LABELS[by].toLowerCase()}</figcaption>
               <Bars
