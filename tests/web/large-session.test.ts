@@ -50,8 +50,13 @@ afterAll(async () => {
 
 describe('a session of 5,000 spans in the browser', () => {
   it('renders a virtualised list quickly and scrolls to its last row', async () => {
-    const { body } = await apiGet<{ spans: number }>(web.url, `/api/sessions/${SESSION}`);
+    const { body } = await apiGet<{ spans: number; spendUsd: number; wasteUsd: number; findings: unknown[] }>(web.url, `/api/sessions/${SESSION}`);
     expect(body.spans).toBe(2 * PAIRS);
+    // Its re-reads are waste, and the waste is a part of what the session cost, never more (carried results fit the requests' context).
+    expect(body.findings.length).toBeGreaterThan(0);
+    expect(body.wasteUsd).toBeGreaterThan(0);
+    expect(body.wasteUsd).toBeLessThanOrEqual(body.spendUsd);
+    console.log(`[measure] session of 5000 spans: spend $${body.spendUsd.toFixed(2)}, waste $${body.wasteUsd.toFixed(2)} in ${body.findings.length} findings`);
 
     const { page, context, problems } = await openPage(browser, web.url);
     await watchFirstMatch(page, 'main[aria-busy="false"] [data-testid="span-list"] [data-span-id]');
