@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createGenerator } from 'ts-json-schema-generator';
 
 /** The result types the endpoints answer with (packages/api/src/endpoints.ts names them). */
-export const ROOT_TYPES = ['SessionSummary', 'SessionDetail', 'Report', 'LeverageResult', 'OutcomesResult', 'Timeseries'];
+export const ROOT_TYPES = ['SessionSummary', 'SessionDetail', 'Report', 'LeverageResult', 'OutcomesResult', 'Timeseries', 'WasteHotspots'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${root}packages/api/src/generated/schemas.ts`;

@@ -56,7 +56,7 @@ describe('query API', () => {
   it('serves the OpenAPI document at /openapi.json, with every endpoint and only those', async () => {
     const doc = (await get('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/leverage', '/api/outcomes', '/api/reports/waste', '/api/sessions', '/api/sessions/{id}', '/api/timeseries']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/leverage', '/api/outcomes', '/api/reports/waste', '/api/reports/waste/hotspots', '/api/sessions', '/api/sessions/{id}', '/api/timeseries']);
   });
   it('answers a parameter the endpoint does not take with 400, not silently', async () => {
     const res = await get('/api/sessions?tem=platform');

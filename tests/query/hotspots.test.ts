@@ -65,14 +65,17 @@ describe('waste hotspots', () => {
     expect([h.files.map((f) => f.filePath), h.commands.map((c) => c.command)]).toEqual([['app/main.ts'], ['npm test']]);
   });
 
-  it('is in the report, under waste', async () => {
+  it('is answered by GET /api/reports/waste/hotspots, apart from the report', async () => {
     const scope = { project: 'default', team: 'payments' };
+    const res = await db.server.app.inject({ method: 'GET', url: '/api/reports/waste/hotspots?team=payments' });
+    expect(res.statusCode).toBe(200);
+    const answered = res.json() as Awaited<ReturnType<typeof wasteHotspots>>;
+    expect(answered).toEqual(await wasteHotspots(db.client, scope));
+    expect(answered.files[0]!.filePath).toBe('src/billing.ts');
+    // The re-read after an unknown shell command is partial waste: listed with the report's partial findings, never a hotspot.
     const report = await buildReport(db.client, scope);
-    expect(report.waste.hotspots).toEqual(await wasteHotspots(db.client, scope));
-    expect(report.waste.hotspots.files[0]!.filePath).toBe('src/billing.ts');
-    // The re-read after an unknown shell command is partial waste: listed with the partial findings, never a hotspot.
     expect(report.waste.partial.findings.map((f) => [f.filePath, f.kind])).toEqual([['src/partial.ts', 'redundant_read']]);
-    expect(report.waste.hotspots.files.map((f) => f.filePath)).not.toContain('src/partial.ts');
+    expect(answered.files.map((f) => f.filePath)).not.toContain('src/partial.ts');
   });
 
   it('never shows another project\'s files or commands', async () => {

@@ -1,5 +1,5 @@
 import {
-  buildReport, getSession, leverageByGroup, listSessionPage, outcomesByGroup, spendTimeseries,
+  buildReport, getSession, leverageByGroup, listSessionPage, outcomesByGroup, spendTimeseries, wasteHotspots,
   type AnalysisConfig, type Client, type ParsedQuery, type WeightOverrides,
 } from '@fulcrum/query';
 import { FulcrumError } from '@fulcrum/vocab';
@@ -80,13 +80,22 @@ export const ENDPOINTS = {
   },
   report: {
     path: '/api/reports/waste',
-    summary: 'Spend, leverage, waste by category and hotspot, spend over budget, worst sessions and runaway signals',
+    summary: 'Spend, leverage, waste by category, spend over budget, worst sessions and runaway signals',
     params: [...FILTERS, 'by', 'worst', ...BUDGET_PARAM_NAMES, ...WEIGHT_PARAM_NAMES],
     response: { type: 'Report' },
     async run(ctx, q) {
       const s = ctx.settings;
       const budgets = { repositoryUsd: s.repositoryBudgetUsd, ...q.budgets };
       return { data: await buildReport(ctx.client, q.scope, { by: q.by === 'all' ? undefined : q.by, worstSessions: q.worst, weights: weightsOf(ctx, q), runaway: s.analysis.runaway, budgets, minGroupSize: s.minGroupSize }) };
+    },
+  },
+  hotspots: {
+    path: '/api/reports/waste/hotspots',
+    summary: 'The 10 most wasted files and commands, by $, on known evidence',
+    params: [...FILTERS],
+    response: { type: 'WasteHotspots' },
+    async run(ctx, q) {
+      return { data: await wasteHotspots(ctx.client, q.scope) };
     },
   },
   leverage: {

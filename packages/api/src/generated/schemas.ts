@@ -1426,9 +1426,6 @@ export const RESULT_SCHEMAS = {
       },
       "prevented": {
         "$ref": "Prevented#"
-      },
-      "hotspots": {
-        "$ref": "WasteHotspots#"
       }
     },
     "required": [
@@ -1439,8 +1436,7 @@ export const RESULT_SCHEMAS = {
       "worstSessions",
       "partial",
       "unverifiable",
-      "prevented",
-      "hotspots"
+      "prevented"
     ],
     "additionalProperties": false
   },

@@ -37,20 +37,20 @@ export interface HotspotOptions {
 export const HOTSPOT_DEFAULTS: Required<HotspotOptions> = { limit: 10 };
 
 /**
- * One wasted span's file or command, summed over the materialised verdicts of
- * the sessions in scope (the same sessions as the rest of the report: scoped on
- * their summaries, so by when they started). Known evidence only: partial
- * findings stay out of every headline figure.
+ * Files and commands in one scan of the wasted spans (known evidence, sessions
+ * in scope): each verdict row counts once under its file and once under its
+ * command, and the top `limit` of each are kept.
  */
-function hotspotSql(column: 'FilePath' | 'Command', alias: 'filePath' | 'command', sessions: string): string {
-  return `SELECT ${column} AS ${alias}, uniqExact(SessionId, FindingId) AS findings, uniqExact(SessionId) AS sessions,
+function hotspotSql(sessions: string): string {
+  return `SELECT target.1 AS what, target.2 AS name, uniqExact(SessionId, FindingId) AS findings, uniqExact(SessionId) AS sessions,
   sum(CostUsd) AS costUsd, sum(Tokens) AS tokens, arraySort(groupUniqArray(Kind)) AS kinds
 FROM span_verdicts FINAL
-WHERE Project = {project:String} AND Kind != '' AND Evidence != 'partial' AND ${column} != ''
+ARRAY JOIN [('file', FilePath), ('command', Command)] AS target
+WHERE Project = {project:String} AND Kind != '' AND Evidence != 'partial' AND target.2 != ''
   AND SessionId IN (SELECT SessionId FROM ${sessions})
-GROUP BY ${column}
-ORDER BY costUsd DESC, ${alias}
-LIMIT {limit:UInt32}`;
+GROUP BY what, name
+ORDER BY what, costUsd DESC, name
+LIMIT {limit:UInt32} BY what`;
 }
 
 const figures = <T extends HotspotFigures>(r: T): T => ({ ...r, findings: Number(r.findings), sessions: Number(r.sessions), costUsd: Number(r.costUsd), tokens: Number(r.tokens) });
@@ -58,8 +58,10 @@ const figures = <T extends HotspotFigures>(r: T): T => ({ ...r, findings: Number
 /** The files and the commands that most wasted calls were spent on, by $, in scope. */
 export async function wasteHotspots(client: Client, scope: QueryScope, options: HotspotOptions = {}): Promise<WasteHotspots> {
   const sessions = summariesIn(scope);
-  const params = { ...sessions.params, limit: options.limit ?? HOTSPOT_DEFAULTS.limit };
-  const files = await selectRows<FileHotspot>(client, hotspotSql('FilePath', 'filePath', sessions.sql), params);
-  const commands = await selectRows<CommandHotspot>(client, hotspotSql('Command', 'command', sessions.sql), params);
-  return { files: files.map(figures), commands: commands.map(figures) };
+  const rows = await selectRows<HotspotFigures & { what: 'file' | 'command'; name: string }>(client, hotspotSql(sessions.sql), { ...sessions.params, limit: options.limit ?? HOTSPOT_DEFAULTS.limit });
+  const of = (what: 'file' | 'command') => rows.filter((r) => r.what === what).map(({ what: _w, name, ...r }) => ({ name, ...figures(r) }));
+  return {
+    files: of('file').map(({ name, ...r }) => ({ filePath: name, ...r })),
+    commands: of('command').map(({ name, ...r }) => ({ command: name, ...r })),
+  };
 }

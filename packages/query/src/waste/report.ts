@@ -4,7 +4,6 @@ import type { QueryScope } from '../scope.js';
 import { selectRows, type Client } from '../sql.js';
 import { summariesIn } from '../summaries.js';
 import { findingsSql, toFinding, type FindingRow } from './findings.js';
-import { wasteHotspots, type WasteHotspots } from './hotspots.js';
 import { WASTE_DEFAULTS, type Finding, type WasteOptions } from './options.js';
 
 /** A waste kind's total over the sessions in scope: the sum of their summaries' waste by kind. */
@@ -56,8 +55,6 @@ export interface WasteReport {
   unverifiable: Unverifiable;
   /** Guard interventions: calls prevented and their estimated saving, warnings given. */
   prevented: Prevented;
-  /** The 10 most wasted files and commands, by $, on known evidence. */
-  hotspots: WasteHotspots;
 }
 
 /**
@@ -114,7 +111,6 @@ LIMIT {worst:UInt32}`,
     `${findingsSql(`SessionId IN (SELECT SessionId FROM ${from.sql} AND PartialWasteSpans > 0 ORDER BY PartialWasteUsd DESC, SessionId LIMIT {worst:UInt32})`, 'partial')}\nORDER BY costUsd DESC, atMs, sessionId LIMIT {worst:UInt32}`,
     { ...from.params, worst: options.worstSessions ?? WASTE_DEFAULTS.worstSessions },
   );
-  const hotspots = await wasteHotspots(client, scope);
   return {
     categories,
     totalUsd: categories.reduce((s, c) => s + c.costUsd, 0),
@@ -129,6 +125,5 @@ LIMIT {worst:UInt32}`,
     partial: { categories: partialCategories, totalUsd: partialCategories.reduce((s, c) => s + c.costUsd, 0), findings: partialFindings.map(toFinding) },
     unverifiable: { calls: Number(totals?.calls ?? 0), sessions: Number(totals?.sessions ?? 0), hints: totals?.hints ?? [] },
     prevented: { calls: Number(totals?.preventedCalls ?? 0), usd: Number(totals?.preventedUsd ?? 0), warnings: Number(totals?.guardWarnings ?? 0), sessions: Number(totals?.guardSessions ?? 0) },
-    hotspots,
   };
 }

@@ -5,7 +5,7 @@ import { ConnectHelp, Empty, Page } from '../components/page.js';
 import { count, kindLabel, money, percent, tokens } from '../format.js';
 import type { Location } from '../router.js';
 import { scopeOf } from '../scope.js';
-import type { Report } from '../types.js';
+import type { Report, WasteHotspots } from '../types.js';
 
 /** What each waste kind means, in a line. */
 export const KIND_HELP: Record<string, string> = {
@@ -21,10 +21,11 @@ export const KIND_HELP: Record<string, string> = {
 
 export function Waste({ loc }: { loc: Location }) {
   const report = useApi<Report>(apiPath('reports/waste', { ...scopeOf(loc), worst: '20' }));
+  const hotspots = useApi<WasteHotspots>(apiPath('reports/waste/hotspots', scopeOf(loc)));
   const r = report.data;
   const w = r?.waste;
   return (
-    <Page title="Waste" busy={report.loading} error={report.error}>
+    <Page title="Waste" busy={report.loading || hotspots.loading} error={report.error ?? hotspots.error}>
       {r && r.total.sessions === 0 && <ConnectHelp what={loc.params.get('since') ? 'No sessions in this time range.' : undefined} />}
       {r && w && r.total.sessions > 0 && (
         <>
@@ -84,7 +85,7 @@ export function Waste({ loc }: { loc: Location }) {
             <h2 id="worst-h">Worst sessions</h2>
             <WorstSessions report={r} />
           </section>
-          <Hotspots report={r} />
+          {hotspots.data && <Hotspots hotspots={hotspots.data} />}
         </>
       )}
     </Page>
@@ -165,8 +166,7 @@ export function WorstSessions({ report: r }: { report: Report }) {
   );
 }
 
-function Hotspots({ report: r }: { report: Report }) {
-  const h = r.waste.hotspots;
+function Hotspots({ hotspots: h }: { hotspots: WasteHotspots }) {
   return (
     <div class="grid-2">
       <section class="panel" aria-labelledby="files-h">
