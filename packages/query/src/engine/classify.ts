@@ -309,41 +309,32 @@ function threadsOf(spans: readonly SessionSpan[], calls: readonly SessionSpan[])
  */
 function carriedCosts(calls: readonly SessionSpan[], thread: readonly string[], prices: PriceTable, wasted: (i: number) => boolean, chargedUsd: readonly number[]): Map<number, { calls: number; tokens: number; usd: number }> {
   const resultTokens = (i: number) => Math.ceil(calls[i]!.resultSize / 4);
-  // Per model call: its context, its price per token, and the wasted result tokens sent before it in its thread.
+  // Forward: each model call's fit (the share of each wasted result before it that it is charged for) and price per token.
+  const fit = new Array<number>(calls.length).fill(0);
+  const usdPerToken = new Array<number>(calls.length).fill(0);
   const demand = new Map<string, number>();
-  const models: { fit: number; usdPerToken: number }[] = [];
-  const waiting = new Map<string, number[]>();
-  const later = new Map<number, number[]>();
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
     const t = thread[i]!;
     if (c.type === 'llm') {
-      const context = c.inputTokens + c.cacheReadTokens + c.cacheWriteTokens;
       const sent = demand.get(t) ?? 0;
       const price = findPrice(c.model, prices);
-      const usdPerToken = price ? (c.cacheReadTokens > 0 ? price.cacheRead : price.input) / 1e6 : 0;
+      usdPerToken[i] = price ? (c.cacheReadTokens > 0 ? price.cacheRead : price.input) / 1e6 : 0;
+      const context = c.inputTokens + c.cacheReadTokens + c.cacheWriteTokens;
       const budgetUsd = Math.max(0, c.costUsd - chargedUsd[i]!);
       const fitContext = sent > 0 ? Math.min(1, context / sent) : 1;
-      const fitBill = sent > 0 && usdPerToken > 0 ? Math.min(1, budgetUsd / (sent * usdPerToken)) : 1;
-      models.push({ fit: Math.min(fitContext, fitBill), usdPerToken });
-      for (const w of waiting.get(t) ?? []) later.get(w)!.push(models.length - 1);
-    } else if (wasted(i)) {
-      demand.set(t, (demand.get(t) ?? 0) + resultTokens(i));
-      if (!waiting.has(t)) waiting.set(t, []);
-      waiting.get(t)!.push(i);
-      later.set(i, []);
-    }
+      const fitBill = sent > 0 && usdPerToken[i]! > 0 ? Math.min(1, budgetUsd / (sent * usdPerToken[i]!)) : 1;
+      fit[i] = Math.min(fitContext, fitBill);
+    } else if (wasted(i)) demand.set(t, (demand.get(t) ?? 0) + resultTokens(i));
   }
+  // Backward: per thread, the model calls after each point and the sums of their fits (tokens) and fits × prices ($).
   const out = new Map<number, { calls: number; tokens: number; usd: number }>();
-  for (const [i, ms] of later) {
-    let tokens = 0;
-    let usd = 0;
-    for (const m of ms) {
-      const carried = resultTokens(i) * models[m]!.fit;
-      tokens += carried;
-      usd += carried * models[m]!.usdPerToken;
-    }
-    out.set(i, { calls: ms.length, tokens: Math.round(tokens), usd });
+  const after = new Map<string, { calls: number; fit: number; usd: number }>();
+  for (let i = calls.length - 1; i >= 0; i--) {
+    const t = thread[i]!;
+    const acc = after.get(t) ?? { calls: 0, fit: 0, usd: 0 };
+    if (calls[i]!.type === 'llm') after.set(t, { calls: acc.calls + 1, fit: acc.fit + fit[i]!, usd: acc.usd + fit[i]! * usdPerToken[i]! });
+    else if (wasted(i)) out.set(i, { calls: acc.calls, tokens: Math.round(resultTokens(i) * acc.fit), usd: resultTokens(i) * acc.usd });
   }
   return out;
 }
