@@ -42,13 +42,14 @@ export const HOTSPOT_DEFAULTS: Required<HotspotOptions> = { limit: 10 };
  * command, and the top `limit` of each are kept.
  */
 function hotspotSql(sessions: string): string {
-  return `SELECT target.1 AS what, target.2 AS name, uniqExact(SessionId, FindingId) AS findings, uniqExact(SessionId) AS sessions,
+  return `SELECT arrayJoin([('file', FilePath), ('command', Command)]) AS target, target.1 AS what, target.2 AS name,
+  uniqExact(SessionId, FindingId) AS findings, uniqExact(SessionId) AS sessions,
   sum(CostUsd) AS costUsd, sum(Tokens) AS tokens, arraySort(groupUniqArray(Kind)) AS kinds
 FROM span_verdicts FINAL
-ARRAY JOIN [('file', FilePath), ('command', Command)] AS target
-WHERE Project = {project:String} AND Kind != '' AND Evidence != 'partial' AND target.2 != ''
+WHERE Project = {project:String} AND Kind != '' AND Evidence != 'partial' AND (FilePath != '' OR Command != '')
   AND SessionId IN (SELECT SessionId FROM ${sessions})
-GROUP BY what, name
+GROUP BY target
+HAVING name != ''
 ORDER BY what, costUsd DESC, name
 LIMIT {limit:UInt32} BY what`;
 }
@@ -58,8 +59,8 @@ const figures = <T extends HotspotFigures>(r: T): T => ({ ...r, findings: Number
 /** The files and the commands that most wasted calls were spent on, by $, in scope. */
 export async function wasteHotspots(client: Client, scope: QueryScope, options: HotspotOptions = {}): Promise<WasteHotspots> {
   const sessions = summariesIn(scope);
-  const rows = await selectRows<HotspotFigures & { what: 'file' | 'command'; name: string }>(client, hotspotSql(sessions.sql), { ...sessions.params, limit: options.limit ?? HOTSPOT_DEFAULTS.limit });
-  const of = (what: 'file' | 'command') => rows.filter((r) => r.what === what).map(({ what: _w, name, ...r }) => ({ name, ...figures(r) }));
+  const rows = await selectRows<HotspotFigures & { target: unknown; what: 'file' | 'command'; name: string }>(client, hotspotSql(sessions.sql), { ...sessions.params, limit: options.limit ?? HOTSPOT_DEFAULTS.limit });
+  const of = (what: 'file' | 'command') => rows.filter((r) => r.what === what).map(({ target: _t, what: _w, name, ...r }) => ({ name, ...figures(r) }));
   return {
     files: of('file').map(({ name, ...r }) => ({ filePath: name, ...r })),
     commands: of('command').map(({ name, ...r }) => ({ command: name, ...r })),
