@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DEFAULT_APP_DIR, readAppFiles, type AppFile } from './app-files.js';
 
@@ -25,9 +25,6 @@ const PAGE_CACHE = 'no-cache';
  */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/** Kept out of the OpenAPI document (@fastify/swagger reads `hide`): these are pages, not API. */
-const HIDDEN = { schema: { hide: true } as FastifySchema };
-
 const acceptsGzip = (req: FastifyRequest) => /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
 
 function send(req: FastifyRequest, reply: FastifyReply, file: AppFile, cacheControl: string, etag: string) {
@@ -49,8 +46,8 @@ async function webApp(app: FastifyInstance, options: WebAppOptions): Promise<voi
     void reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'no-referrer');
     return send(req, reply, files.index, PAGE_CACHE, indexTag);
   };
-  for (const url of WEB_UI_ROUTES) app.get(url, HIDDEN, page);
-  app.get('/assets/*', HIDDEN, async (req, reply) => {
+  for (const url of WEB_UI_ROUTES) app.get(url, page);
+  app.get('/assets/*', async (req, reply) => {
     const name = (req.params as { '*': string })['*'];
     const file = files.assets.get(name);
     if (!file) return reply.code(404).header('cache-control', 'no-store').send({ error: { code: 'NOT_FOUND', message: 'no such asset: the app may have been rebuilt, reload the page' } });
